@@ -1,0 +1,138 @@
+"""The ``pyworker`` command line: ``pyworker dev`` and friends.
+
+``main(argv)`` takes its arguments as a list so tests drive it in-process; errors users can fix are
+printed as ``✘ [ERROR] ...`` with exit code 1, never as a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import signal
+import sys
+import time
+from pathlib import Path
+
+from aiohttp import web
+
+from pyworker.dev_config import DevConfig
+from pyworker.errors import PyworkerError
+
+__all__ = ["main"]
+
+
+def _var(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"--var {text!r}: expected KEY:VALUE, e.g. --var API_HOST:example.com")
+    return name, value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pyworker",
+        description="Local runtime and dev server for Cloudflare Python Workers and Durable Objects.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    dev = commands.add_parser("dev", help="serve the worker of ./wrangler.toml on http://127.0.0.1:8787")
+    dev.add_argument("-c", "--config", type=Path, help="path to wrangler.toml / wrangler.json(c)")
+    dev.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    dev.add_argument("--port", type=int, default=8787, help="port to listen on (default: 8787)")
+    dev.add_argument("--persist-to", type=Path, help="directory for local state (default: .wrangler/state)")
+    dev.add_argument("-e", "--env", help="environment to use, from [env.NAME]")
+    dev.add_argument("--var", type=_var, action="append", default=[], metavar="KEY:VALUE",
+                     help="set or override a variable on env (repeatable)")
+    dev.add_argument("--log-level", choices=["debug", "info", "log", "warn", "error", "none"], default="log",
+                     help="log level (default: log)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "dev":
+            return _dev(args)
+    except PyworkerError as error:
+        print(f"✘ [ERROR] {error}", file=sys.stderr)
+        return 1
+    return 2
+
+
+def _dev(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    dev = DevConfig(
+        cwd=Path.cwd(),
+        config_path=args.config,
+        ip=args.ip,
+        port=args.port,
+        persist_to=args.persist_to,
+        env=args.env,
+        vars=dict(args.var),
+        log_level=args.log_level,
+    )
+    from pyworker.config import load_config
+    from pyworker.server.log import setup_logging
+
+    setup_logging(dev.log_level)
+    loaded = load_config(dev.cwd, env=dev.env, config_path=dev.config_path)
+    for warning in loaded.warnings:
+        print(f"▲ [WARNING] {warning}", file=sys.stderr)
+    from pyworker.runtime.worker import Worker
+
+    worker = Worker(loaded, dev)
+    try:
+        asyncio.run(_serve(worker, dev, started))
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the final commit
+        worker.close()
+    return 0
+
+
+async def _serve(worker: object, dev: DevConfig, started: float) -> None:
+    from pyworker.runtime.http import close_fetch_session
+    from pyworker.server.app import create_app
+    from pyworker.server.banner import render_bindings
+    from pyworker.server.log import log
+
+    runner = web.AppRunner(create_app(worker), access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, dev.ip, dev.port, reuse_address=True)
+    try:
+        await site.start()
+    except OSError as error:
+        await runner.cleanup()
+        raise PyworkerError(
+            f"Could not listen on {dev.ip}:{dev.port}: {error.strerror or error}. "
+            "Another process may be using that port: stop it, or pass --port to choose another."
+        ) from None
+    host, port = runner.addresses[0][:2]
+    if not _is_loopback(dev.ip):
+        log.warning("Listening on %s: other machines on your network can reach this server.", dev.ip)
+    table = render_bindings(worker.describe_bindings())  # type: ignore[attr-defined]
+    if table:
+        print(table)
+    print(f"⎔ Starting local server... ({(time.perf_counter() - started) * 1000:.0f}ms)")
+    shown_host = "localhost" if dev.ip in ("0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
+    log.info("Ready on http://%s:%d", shown_host, port)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("Shutting down local server...")
+    await runner.cleanup()
+    await close_fetch_session()
+
+
+def _is_loopback(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return ip == "localhost"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

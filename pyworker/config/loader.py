@@ -1,0 +1,141 @@
+"""Finding, reading and validating the wrangler config: the one entry point the rest of pyworker calls."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyworker.config.diagnostics import Origin
+from pyworker.config.locate import KeyLocator
+from pyworker.config.migrations import class_backends
+from pyworker.config.parse import config_file_name, config_format, parse_config_text
+from pyworker.config.schema import WranglerConfig
+from pyworker.config.validation import (
+    SUPPORTED_COMPATIBILITY_DATE,
+    missing_compatibility_date_warning,
+    normalize_and_validate_config,
+)
+from pyworker.errors import ConfigError
+
+__all__ = ["CONFIG_FILE_NAMES", "DEFAULT_WORKER_NAME", "LoadedConfig", "find_config_file", "load_config"]
+
+CONFIG_FILE_NAMES = ("wrangler.json", "wrangler.jsonc", "wrangler.toml")
+"""Looked for in this order in each directory, walking up from the working directory."""
+
+DEFAULT_WORKER_NAME = "worker"
+"""The Worker name when the config sets none (wrangler dev's ``DEFAULT_WORKER_NAME``)."""
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """A validated config and what follows from it.
+
+    Attributes:
+        path: the config file.
+        root: its directory (relative paths in the config are resolved against it).
+        config: the effective config, with the selected environment applied.
+        env_name: the selected environment (``--env``), if any.
+        worker_name: the effective Worker name (``"worker"`` if unset, ``<name>-<env>`` in an env).
+        main_path: ``main`` resolved against ``root``.
+        warnings: rendered warning blocks, ready to print (empty if none).
+        backends: every local Durable Object class -> whether it is SQLite-backed.
+    """
+
+    path: Path | None
+    root: Path
+    config: WranglerConfig
+    env_name: str | None
+    worker_name: str
+    main_path: Path
+    warnings: list[str] = field(default_factory=list)
+    backends: dict[str, bool] = field(default_factory=dict)
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest ``wrangler.json``, ``wrangler.jsonc`` or ``wrangler.toml`` from ``start`` up.
+
+    In each directory the first existing name of :data:`CONFIG_FILE_NAMES` wins.
+    """
+    for directory in (start, *start.parents):
+        for name in CONFIG_FILE_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def load_config(
+    cwd: Path, *, env: str | None = None, config_path: Path | None = None
+) -> LoadedConfig:
+    """Find (or take ``config_path``), parse and validate the config, and apply ``env``.
+
+    Raises:
+        ConfigError: no config file, a syntax error, or any validation error (all of them in
+            one message, with file, line and key of each), or a broken migration history.
+    """
+    cwd = cwd.resolve()
+    path = _config_path(cwd, config_path)
+    display = os.path.relpath(path, cwd)
+    text = _read(path, display)
+    fmt = config_format(path)
+    raw = parse_config_text(text, fmt=fmt, file=display)
+    file_name = config_file_name(path)
+    effective, diagnostics = normalize_and_validate_config(
+        raw, display_path=display, file_name=file_name, env_name=env
+    )
+    origin = Origin(display, KeyLocator.from_source(text, fmt))
+    if diagnostics.has_errors():
+        raise ConfigError(diagnostics.render_errors(origin))
+    config = WranglerConfig.model_validate(effective)
+    assert config.main is not None  # a missing `main` is a validation error
+    warnings = [diagnostics.render_warnings(origin)] if diagnostics.has_warnings() else []
+    if date_warning := missing_compatibility_date_warning(effective, file_name):
+        warnings.append(date_warning)
+    local_classes = [
+        binding.class_name
+        for binding in config.durable_objects.bindings
+        if binding.script_name is None
+    ]
+    return LoadedConfig(
+        path=path,
+        root=path.parent,
+        config=config,
+        env_name=env,
+        worker_name=config.name or DEFAULT_WORKER_NAME,
+        main_path=(path.parent / config.main).resolve(),
+        warnings=warnings,
+        backends=class_backends(config.migrations, local_classes),
+    )
+
+
+def _config_path(cwd: Path, config_path: Path | None) -> Path:
+    """The explicit ``config_path`` (relative to ``cwd``) or the discovered file."""
+    if config_path is not None:
+        return (cwd / config_path).resolve()
+    found = find_config_file(cwd)
+    if found is None:
+        raise ConfigError(
+            f"No wrangler.json, wrangler.jsonc or wrangler.toml found in {cwd} or any parent "
+            "directory.\n"
+            "Fix: create wrangler.toml in your project directory, for example:\n"
+            '  name = "my-worker"\n'
+            '  main = "src/entry.py"\n'
+            f'  compatibility_date = "{SUPPORTED_COMPATIBILITY_DATE}"\n'
+            '  compatibility_flags = ["python_workers"]'
+        )
+    return found
+
+
+def _read(path: Path, display: str) -> str:
+    """The file's text (UTF-8, a BOM is dropped)."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"Could not read file: {display} (it does not exist).\n"
+            "Fix: pass the path of an existing wrangler.toml/.json/.jsonc, or omit it to search "
+            "from the current directory upward."
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"Could not read file: {display} ({error}).") from None

@@ -1,0 +1,146 @@
+"""Durable Objects: the user's base class, its ``ctx``, and the host that runs one live instance.
+
+``ObjectHost`` owns everything about one object id: the instance (constructed on first use,
+``Class(ctx, env)``), its storage, its event gate. Every event — a fetch, an RPC call — goes through
+``ObjectHost.deliver`` so gates and commits apply to all of them in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pyworker.runtime.gates import EventGate, OutputGate
+from pyworker.runtime.ids import DurableObjectId
+from pyworker.storage.durable_object_storage import DurableObjectStorage
+
+__all__ = ["DurableObject", "DurableObjectState", "ObjectHost"]
+
+log = logging.getLogger("pyworker")
+
+
+class DurableObject:
+    """Base class of Durable Objects: ``class Counter(DurableObject)``.
+
+    ``self.ctx`` is the object's ``DurableObjectState`` (``ctx.storage``, ``ctx.id``, ...), ``self.env``
+    the worker's bindings. Define ``async def fetch(self, request)`` for HTTP and any other public
+    method for RPC.
+    """
+
+    ctx: DurableObjectState
+    env: Any
+
+    def __init__(self, ctx: DurableObjectState, env: Any) -> None:
+        self.ctx = ctx
+        self.env = env
+
+
+class DurableObjectState:
+    """``self.ctx`` of a Durable Object."""
+
+    def __init__(self, host: ObjectHost, storage: DurableObjectStorage) -> None:
+        self._host = host
+        self.id = DurableObjectId(host.id.toString())  # inside the object ``ctx.id.name`` is None
+        self.storage = storage
+
+    def blockConcurrencyWhile(self, callback: Callable[[], Awaitable[Any]] | Awaitable[Any]) -> asyncio.Task[Any]:  # noqa: N802
+        """Run ``callback`` with no other event delivered until it finishes; await it for its result.
+
+        Starts at once, so calling it in ``__init__`` without ``await`` works. If it raises, the object
+        is reset: the next event constructs a new instance.
+        """
+        work = callback() if callable(callback) else callback
+        if not inspect.isawaitable(work):
+            work = _resolved(work)
+        return self._host.gate.block_while(work, self._host.reset_after_error)
+
+    def waitUntil(self, awaitable: Awaitable[Any]) -> None:  # noqa: N802
+        """Keep working on ``awaitable`` after the current event has answered."""
+        self._host.background(awaitable)
+
+
+async def _resolved(value: Any) -> Any:
+    return value
+
+
+class ObjectHost:
+    """Runs the single live instance of one Durable Object id."""
+
+    def __init__(
+        self,
+        object_id: DurableObjectId,
+        class_ref: Callable[[], type[DurableObject]],
+        env: Callable[[], Any],
+        storage: DurableObjectStorage,
+        output_gate: OutputGate,
+    ) -> None:
+        self.id = object_id
+        self._class_ref = class_ref
+        self._env = env
+        self._output_gate = output_gate
+        self.storage = storage
+        self.gate = EventGate()
+        self.instance: DurableObject | None = None
+        self._reset_error: BaseException | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def _construct(self) -> DurableObject:
+        cls = self._class_ref()
+        ctx = DurableObjectState(self, self.storage)
+        instance = cls.__new__(cls)
+        instance.ctx, instance.env = ctx, self._env()
+        instance.__init__(ctx, instance.env)  # type: ignore[misc]
+        self.instance = instance
+        return instance
+
+    async def deliver(self, invoke: Callable[[DurableObject], Any]) -> Any:
+        """Deliver one event: wait for the gate, construct if needed, run ``invoke(instance)``,
+        then hold the result until the event's writes are committed (output gate)."""
+        try:
+            await self.gate.wait_open()
+            instance = self.instance if self.instance is not None else self._construct()
+            if not self.gate.is_open:
+                await self.gate.wait_open()
+            if self._reset_error is not None:
+                error, self._reset_error = self._reset_error, None
+                raise error
+            result = invoke(instance)
+            if inspect.isawaitable(result):
+                result = await result
+        except BaseException:
+            await self._settle()
+            raise
+        await self._settle()
+        return result
+
+    async def _settle(self) -> None:
+        await self._output_gate.wait_flushed()
+        failure = self.storage.failure
+        if failure is not None:
+            self.instance = None
+            raise failure
+
+    def reset_after_error(self, error: BaseException) -> None:
+        """Drop the instance after a failed ``blockConcurrencyWhile``; waiting events get ``error``."""
+        log.error("Durable Object %s reset after an error in blockConcurrencyWhile(): %r", self.id, error)
+        self.instance = None
+        self._reset_error = error
+
+    def background(self, awaitable: Awaitable[Any]) -> None:
+        """Run ``awaitable`` as a task owned by this object (``ctx.waitUntil``)."""
+        task = asyncio.ensure_future(awaitable)
+        self._tasks.add(task)
+        task.add_done_callback(_log_background_failure)
+        task.add_done_callback(self._tasks.discard)
+
+    def close(self) -> None:
+        """Commit and close storage (server shutdown)."""
+        self.storage.close()
+
+
+def _log_background_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("Uncaught error in waitUntil()", exc_info=task.exception())

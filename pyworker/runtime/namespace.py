@@ -1,0 +1,168 @@
+"""Durable Object namespaces (``env.COUNTER``), stubs, and RPC calls through them."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pyworker.runtime._calls import call_relaxed
+from pyworker.runtime.durable_object import DurableObject, ObjectHost
+from pyworker.runtime.gates import OutputGate
+from pyworker.runtime.http import Request, Response
+from pyworker.runtime.ids import DurableObjectId, IdFactory
+from pyworker.runtime.values import clone
+from pyworker.storage.durable_object_storage import DurableObjectStorage
+from pyworker.storage.sqlite_store import SqliteStore
+
+__all__ = ["DurableObjectNamespace", "DurableObjectStub", "ObjectClass"]
+
+_NO_JURISDICTIONS = "Jurisdiction restrictions are not implemented in workerd."
+
+
+class ObjectClass:
+    """The live objects of one Durable Object class, stored under ``<persist>/v3/do/<worker>-<Class>/``."""
+
+    def __init__(
+        self,
+        class_name: str,
+        worker_name: str,
+        persist_root: Path,
+        output_gate: OutputGate,
+        resolve_class: Callable[[], type[DurableObject]],
+        env: Callable[[], Any],
+    ) -> None:
+        unique_key = f"{worker_name}-{class_name}"
+        self.class_name = class_name
+        self.ids = IdFactory(unique_key)
+        self.directory = persist_root / "v3" / "do" / unique_key
+        self._output_gate = output_gate
+        self._resolve_class = resolve_class
+        self._env = env
+        self.hosts: dict[str, ObjectHost] = {}
+
+    def host(self, object_id: DurableObjectId) -> ObjectHost:
+        """The one host of ``object_id`` (created on first use)."""
+        key = object_id.toString()
+        host = self.hosts.get(key)
+        if host is None:
+            store = SqliteStore(self.directory / f"{key}.sqlite")
+            storage = DurableObjectStorage(store, self._output_gate)
+            host = ObjectHost(object_id, self._resolve_class, self._env, storage, self._output_gate)
+            self.hosts[key] = host
+        return host
+
+    def close(self) -> None:
+        """Commit and close every object's storage."""
+        for host in self.hosts.values():
+            host.close()
+        self.hosts.clear()
+
+
+class DurableObjectNamespace:
+    """A Durable Object binding: ``env.COUNTER.getByName("global")``."""
+
+    def __init__(self, binding: str, objects: ObjectClass) -> None:
+        self._binding = binding
+        self._objects = objects
+
+    def idFromName(self, name: str) -> DurableObjectId:  # noqa: N802
+        """The id that ``name`` always maps to."""
+        if not isinstance(name, str):
+            raise TypeError(f"idFromName() expects a str name, got {type(name).__name__}")
+        return self._objects.ids.from_name(name)
+
+    def newUniqueId(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> DurableObjectId:  # noqa: N802
+        """A new random id."""
+        if {**(options or {}), **kwargs}.get("jurisdiction"):
+            raise RuntimeError(_NO_JURISDICTIONS)
+        return self._objects.ids.unique()
+
+    def idFromString(self, hex_id: str) -> DurableObjectId:  # noqa: N802
+        """Parse an id printed by ``str(id)``; TypeError if it is not one of this namespace."""
+        return self._objects.ids.from_string(hex_id)
+
+    def get(self, object_id: DurableObjectId, options: Mapping[str, Any] | None = None, **kwargs: Any) -> DurableObjectStub:
+        """A stub for ``object_id``; ``locationHint`` is accepted and ignored locally."""
+        if not isinstance(object_id, DurableObjectId):
+            raise TypeError(f"get() expects a DurableObjectId, got {type(object_id).__name__}")
+        return DurableObjectStub(object_id, self._objects)
+
+    def getByName(self, name: str, options: Mapping[str, Any] | None = None, **kwargs: Any) -> DurableObjectStub:  # noqa: N802
+        """``get(idFromName(name))``."""
+        return self.get(self.idFromName(name))
+
+    def jurisdiction(self, name: str | None) -> DurableObjectNamespace:
+        """Only ``jurisdiction(None)`` works locally, as in workerd."""
+        if name:
+            raise RuntimeError(_NO_JURISDICTIONS)
+        return self
+
+    def __repr__(self) -> str:
+        return f"<DurableObjectNamespace {self._binding} ({self._objects.class_name})>"
+
+
+class DurableObjectStub:
+    """A stub: ``await stub.fetch(request)`` or ``await stub.someMethod(args)`` (RPC)."""
+
+    def __init__(self, object_id: DurableObjectId, objects: ObjectClass) -> None:
+        self.id = object_id
+        self.name = object_id.name
+        self._objects = objects
+
+    async def fetch(self, input: str | Request, **init: Any) -> Response:  # noqa: A002
+        """Send an HTTP request to the object's ``fetch`` handler."""
+        request = Request(input, **init)
+        host = self._objects.host(self.id)
+
+        async def invoke(instance: DurableObject) -> Response:
+            handler = getattr(instance, "fetch", None)
+            if handler is None:
+                raise TypeError(f"Handler does not export a fetch() function. ({type(instance).__name__})")
+            response = await call_relaxed(handler, request)
+            if not isinstance(response, Response):
+                raise TypeError(
+                    f"{type(instance).__name__}.fetch() returned {type(response).__name__}: "
+                    "it must return a workers.Response"
+                )
+            return response
+
+        return await host.deliver(invoke)
+
+    def __getattr__(self, method: str) -> RpcMethod:
+        if method.startswith("__"):
+            raise AttributeError(method)
+        return RpcMethod(self, method)
+
+    async def _call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        call_args = clone(list(args), f"RPC {method}()")
+        call_kwargs = clone(kwargs, f"RPC {method}()")
+        host = self._objects.host(self.id)
+
+        async def invoke(instance: DurableObject) -> Any:
+            target = getattr(type(instance), method, None)
+            if target is None or not callable(target):
+                raise TypeError(f'The RPC receiver does not implement the method "{method}".')
+            result = getattr(instance, method)(*call_args, **call_kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+            return clone(result, f"RPC {method}() result")
+
+        return await host.deliver(invoke)
+
+    def __repr__(self) -> str:
+        return f"<DurableObjectStub {self._objects.class_name} {self.id}>"
+
+
+class RpcMethod:
+    """A method of a remote object: calling it returns an awaitable result."""
+
+    __slots__ = ("_stub", "_name")
+
+    def __init__(self, stub: DurableObjectStub, name: str) -> None:
+        self._stub = stub
+        self._name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._stub._call(self._name, args, kwargs)

@@ -1,0 +1,55 @@
+"""The values that may cross the JavaScript boundary on Cloudflare, and how they are copied.
+
+Storage and RPC on Cloudflare structured-clone their values: the receiver gets a copy, and a value
+of an unsupported type fails at the call. ``clone`` does the same for Python values.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+__all__ = ["DataCloneError", "clone", "SUPPORTED_TYPES"]
+
+SUPPORTED_TYPES = "None, bool, int, float, str, bytes, memoryview, list, dict, set and datetime"
+
+_IMMUTABLE = (type(None), bool, int, float, str, datetime.datetime)
+
+
+class DataCloneError(Exception):
+    """A value cannot be structured-cloned (JavaScript's ``DataCloneError``)."""
+
+
+def clone(value: Any, where: str) -> Any:
+    """Return a deep copy of ``value``, or raise if it could not cross the JS boundary.
+
+    ``where`` names the call for the error message, e.g. ``"storage.put()"``.
+    Binary data comes back as ``memoryview``, as on Cloudflare.
+    """
+    if isinstance(value, _IMMUTABLE):
+        return value
+    if isinstance(value, dict):
+        return {_key(k, where): clone(v, where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v, where) for v in value]
+    if isinstance(value, (bytes, memoryview)):
+        return memoryview(bytes(value))
+    if isinstance(value, (set, frozenset)):
+        return {clone(v, where) for v in value}
+    if isinstance(value, (tuple, bytearray)):
+        kind = "list" if isinstance(value, tuple) else "bytes"
+        raise TypeError(
+            f"{where}: a {type(value).__name__} cannot be sent to JavaScript; convert it to {kind} first"
+        )
+    raise DataCloneError(
+        f"{where}: a value of type {type(value).__name__!r} could not be cloned. "
+        f"Supported types: {SUPPORTED_TYPES}."
+    )
+
+
+def _key(key: Any, where: str) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, (int, float)) and not isinstance(key, bool):
+        return str(key)
+    raise DataCloneError(f"{where}: dict keys must be str, got {type(key).__name__!r}")
