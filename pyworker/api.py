@@ -28,7 +28,6 @@ __all__ = [
     "Request",
     "Response",
     "fetch",
-    "env",
 ]
 
 

@@ -684,7 +684,7 @@ def apply_python_config(
         if "python_workers" not in flags:
             diagnostics.error(
                 "The `python_workers` compatibility flag is required to use Python.",
-                "compatibility_flags",
+                "compatibility_flags" if flags else "main",
                 fix=f"add {_setting(file_name, 'compatibility_flags', ['python_workers'])} "
                 f"to {shown} (or add the flag to the existing list).",
             )

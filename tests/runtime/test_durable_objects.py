@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pyworker.runtime.http import Request, Response
+from pyworker.runtime.http import Request
 from pyworker.runtime.values import DataCloneError
 
 ENTRY = """

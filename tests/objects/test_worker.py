@@ -1,0 +1,51 @@
+"""PLAYGROUND §3 and §11: dispatch, the index document, Location, and routes not ported yet."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+async def test_index_document_is_exact(app) -> None:
+    response = await app.get("/")
+    text = await response.text()
+    assert response.status == 200 and response.headers["Content-Type"] == "application/json"
+    assert len(text.encode()) == 2681
+    data = json.loads(text)
+    assert text == json.dumps(data, indent=2)
+    assert list(data["endpoints"]) == [
+        "counter", "chat", "batcher", "rateLimit", "location", "session", "streamer", "rpc", "kvStore", "latencyTest"
+    ]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
+async def test_unmatched_paths_get_the_index(app, method: str) -> None:
+    response = await app.request(method, "/does-not-exist")
+    assert response.status == 200 and (await response.json())["message"] == "Cloudflare Durable Objects Playground"
+
+
+async def test_location_first_visit_then_returning(app) -> None:
+    first = await app.get("/location")
+    assert first.headers["Content-Type"] == "text/plain"
+    assert await first.text() == (
+        "\nThis is the first request, you called the constructor, so this.location was null.\n"
+        "You will set this.location to be your city: (Austin). Try reloading the page."
+    )
+    second = await app.post("/location/x")
+    assert await second.text() == (
+        "\nThe Durable Object was already loaded and running because it recently handled a request.\n\n"
+        "Previous Location: Austin\nNew Location: Austin"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "class_name"),
+    [("/chat/messages", "ChatRoom"), ("/batcher", "Batcher"), ("/rate-limit", "RateLimiter"),
+     ("/session/all", "Session"), ("/streamer", "Streamer"), ("/kv-store/kv", "KVStore"),
+     ("/latency-test", "LatencyTester"), ("/rpc", "MyDurableObject")],
+)
+async def test_routes_not_ported_yet_answer_501(app, path: str, class_name: str) -> None:
+    response = await app.get(path)
+    assert response.status == 501
+    assert (await response.json())["object"] == class_name
