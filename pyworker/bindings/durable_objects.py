@@ -29,8 +29,8 @@ def build(context: BindingContext) -> dict[str, Any]:
                 context.loaded.worker_name,
                 context.persist_root,
                 context.output_gate,
-                resolve_class=lambda cls=cls: cls,
-                env=lambda: context.env,
+                cls,
+                context.env,
             )
             classes[binding.class_name] = objects
             context.resources.append(objects)

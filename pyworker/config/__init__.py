@@ -1,4 +1,4 @@
-"""The wrangler configuration (``wrangler.toml`` / ``.json`` / ``.jsonc``): discovery, validation, models.
+"""The wrangler configuration (``wrangler.toml``/``.json``/``.jsonc``): discovery, checks, models.
 
 >>> from pyworker.config import load_config
 >>> loaded = load_config(Path.cwd(), env="staging")        # doctest: +SKIP

@@ -7,7 +7,8 @@ the key path it is about and, optionally, a short fix, so that rendering can say
     Processing wrangler.toml configuration:
 
       - "durable_objects.bindings[1]": {"name":"COUNTER"}
-        - wrangler.toml:7 (durable_objects.bindings[1].class_name): binding should have a string "class_name" field.
+        - wrangler.toml:7 (durable_objects.bindings[1].class_name): binding should have a
+          string "class_name" field.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Finding, reading and validating the wrangler config: the one entry point the rest of pyworker calls."""
+"""Finding, reading and validating the wrangler config: the entry point for the rest of pyworker."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pyworker.config.diagnostics import Origin
 from pyworker.config.locate import KeyLocator
 from pyworker.config.migrations import class_backends
 from pyworker.config.parse import config_file_name, config_format, parse_config_text
-from pyworker.config.schema import WranglerConfig
+from pyworker.config.schema import DurableObjectBinding, WranglerConfig
 from pyworker.config.validation import (
     SUPPORTED_COMPATIBILITY_DATE,
     missing_compatibility_date_warning,
@@ -18,7 +18,13 @@ from pyworker.config.validation import (
 )
 from pyworker.errors import ConfigError
 
-__all__ = ["CONFIG_FILE_NAMES", "DEFAULT_WORKER_NAME", "LoadedConfig", "find_config_file", "load_config"]
+__all__ = [
+    "CONFIG_FILE_NAMES",
+    "DEFAULT_WORKER_NAME",
+    "LoadedConfig",
+    "find_config_file",
+    "load_config",
+]
 
 CONFIG_FILE_NAMES = ("wrangler.json", "wrangler.jsonc", "wrangler.toml")
 """Looked for in this order in each directory, walking up from the working directory."""
@@ -39,7 +45,8 @@ class LoadedConfig:
         worker_name: the effective Worker name (``"worker"`` if unset, ``<name>-<env>`` in an env).
         main_path: ``main`` resolved against ``root``.
         warnings: rendered warning blocks, ready to print (empty if none).
-        backends: every local Durable Object class -> whether it is SQLite-backed.
+        backends: every migrated or locally bound Durable Object class -> whether it is
+            SQLite-backed.
     """
 
     path: Path | None
@@ -50,6 +57,14 @@ class LoadedConfig:
     main_path: Path
     warnings: list[str] = field(default_factory=list)
     backends: dict[str, bool] = field(default_factory=dict)
+
+    def is_local(self, binding: DurableObjectBinding) -> bool:
+        """Is the binding's class exported by this Worker (no ``script_name``, or this Worker's)?"""
+        return _is_local(binding, self.worker_name)
+
+
+def _is_local(binding: DurableObjectBinding, worker_name: str) -> bool:
+    return binding.script_name in (None, worker_name)
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -92,17 +107,18 @@ def load_config(
     warnings = [diagnostics.render_warnings(origin)] if diagnostics.has_warnings() else []
     if date_warning := missing_compatibility_date_warning(effective, file_name):
         warnings.append(date_warning)
+    worker_name = config.name or DEFAULT_WORKER_NAME
     local_classes = [
         binding.class_name
         for binding in config.durable_objects.bindings
-        if binding.script_name is None
+        if _is_local(binding, worker_name)
     ]
     return LoadedConfig(
         path=path,
         root=path.parent,
         config=config,
         env_name=env,
-        worker_name=config.name or DEFAULT_WORKER_NAME,
+        worker_name=worker_name,
         main_path=(path.parent / config.main).resolve(),
         warnings=warnings,
         backends=class_backends(config.migrations, local_classes),

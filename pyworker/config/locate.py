@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["ConfigFormat", "KeyPath", "KeyLocator", "find_key_line", "parse_key_path"]
+__all__ = ["ConfigFormat", "KeyLocator", "KeyPath", "find_key_line", "parse_key_path"]
 
 ConfigFormat = Literal["toml", "json"]
 KeyPath = tuple[str | int, ...]
@@ -28,9 +28,7 @@ _SCALAR_END = frozenset(",]}\n#")
 
 def parse_key_path(key: str) -> KeyPath:
     """Split ``"a.b[1].c"`` (also wrangler's ``"a.b.[1]"``) into ``("a", "b", 1, "c")``."""
-    return tuple(
-        int(index) if index else name for index, name in _KEY_PATH_TOKEN.findall(key)
-    )
+    return tuple(int(index) if index else name for index, name in _KEY_PATH_TOKEN.findall(key))
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,8 @@ class KeyLocator:
 def find_key_line(text: str, key: str, fmt: ConfigFormat) -> int | None:
     """The 1-based line of ``key`` in ``text`` (or of its nearest parent), else None.
 
-    >>> find_key_line('[[migrations]]\\ntag = "v1"\\n[[migrations]]\\ntag = "v2"\\n', "migrations[1].tag", "toml")
+    >>> source = '[[migrations]]\\ntag = "v1"\\n[[migrations]]\\ntag = "v2"\\n'
+    >>> find_key_line(source, "migrations[1].tag", "toml")
     4
     """
     return KeyLocator.from_source(text, fmt).line(key)

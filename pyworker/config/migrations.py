@@ -1,7 +1,7 @@
 """Which Durable Object classes use SQLite, from replaying ``[[migrations]]`` like ``wrangler dev``.
 
-Rules L1–L4 of ``reference/DO_SPEC.md`` §2.2 (WR447 ``getClassNamesWhichUseSQLite``); the deploy-time
-rules Cloudflare adds on top (§2.3) are not checked here.
+Rules L1-L4 of ``reference/DO_SPEC.md`` §2.2 (WR447 ``getClassNamesWhichUseSQLite``); the
+deploy-time rules Cloudflare adds on top (§2.3) are not checked here.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def class_backends(
 ) -> dict[str, bool]:
     """Map every class to whether it is SQLite-backed, replaying ``migrations`` in order.
 
-    Within one step the order is deleted → renamed → new_classes → new_sqlite_classes;
+    Within one step the order is deleted, renamed, new_classes, new_sqlite_classes;
     ``transferred_classes`` are ignored, as by ``wrangler dev``. Each of ``bound_classes`` absent
     from the result is added as KV-backed (``False``).
 
@@ -46,8 +46,8 @@ def class_backends(
                 raise _error(
                     migration,
                     f"Cannot apply renamed_classes migration to non-existent class {rename.from_}",
-                    f'Rename a class that exists at this point: check the spelling of "{rename.from_}" '
-                    "or create it in an earlier migration.",
+                    "Rename a class that exists at this point: check the spelling of "
+                    f'"{rename.from_}" or create it in an earlier migration.',
                 )
             backends[rename.to] = backends.pop(rename.from_)
         for names, sqlite in ((migration.new_classes, False), (migration.new_sqlite_classes, True)):

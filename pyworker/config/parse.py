@@ -1,4 +1,4 @@
-"""Reading a wrangler config file into plain Python data (TOML via ``tomllib``, JSON/JSONC via ``json``).
+"""Reading a wrangler config file into plain data (TOML with ``tomllib``, JSON/JSONC with ``json``).
 
 Syntax errors become a :class:`~pyworker.errors.ConfigError` naming file, line and column, with the
 offending line and a caret; nothing here validates keys (that is :mod:`.validation`).
@@ -98,7 +98,7 @@ def parse_config_text(text: str, *, fmt: ConfigFormat, file: str) -> dict[str, A
     if not isinstance(data, dict):
         raise ConfigError(
             f"{file}: the configuration must be an object ({{...}}) at the top level.\n"
-            f'Fix: wrap the settings in braces, e.g. {{"name": "my-worker", "main": "src/entry.py"}}.'
+            'Fix: wrap the settings in braces, e.g. {"name": "my-worker", "main": "src/entry.py"}.'
         )
     return data
 
@@ -114,9 +114,7 @@ def _toml_syntax_error(error: tomllib.TOMLDecodeError, text: str, file: str) -> 
     )
 
 
-def _syntax_error(
-    reason: str, text: str, file: str, line: int, column: int | None
-) -> ConfigError:
+def _syntax_error(reason: str, text: str, file: str, line: int, column: int | None) -> ConfigError:
     """``wrangler.toml:3:7: syntax error: <reason>`` followed by the line and a caret."""
     where = f"{file}:{line}" if column is None else f"{file}:{line}:{column}"
     lines = text.splitlines()

@@ -89,7 +89,9 @@ class KVNamespace(_Model):
 
     binding: str = Field(description="Binding name: the attribute on `env`.")
     id: str | None = Field(None, description="Namespace id on Cloudflare.")
-    preview_id: str | None = Field(None, description="Namespace id used by `wrangler dev --remote`.")
+    preview_id: str | None = Field(
+        None, description="Namespace id used by `wrangler dev --remote`."
+    )
     remote: bool | None = Field(None, description="Use the remote namespace during development.")
 
 

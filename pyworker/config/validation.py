@@ -105,12 +105,12 @@ def normalize_and_validate_config(
     if env_name:
         envs = raw.get("env", {})
         if not isinstance(envs, dict):
-            diagnostics.error(f'The field "env" should be an object but got {js_json(envs)}.', "env")
+            diagnostics.error(
+                f'The field "env" should be an object but got {js_json(envs)}.', "env"
+            )
         elif env_name in envs:
             source = f"env.{env_name}"
-            active = _validate_named_environment(
-                diagnostics, raw, top_level, env_name, file_name
-            )
+            active = _validate_named_environment(diagnostics, raw, top_level, env_name, file_name)
         else:
             active = {**top_level, "name": append_env_name(env_name)(top_level["name"])}
             _report_unknown_environment(diagnostics, env_name, list(envs), file_name)
@@ -134,7 +134,9 @@ def _validate_named_environment(
     env_diagnostics = diagnostics.child(f'"{field}" environment configuration', base=field)
     raw_env = raw["env"][env_name]
     if not isinstance(raw_env, dict):
-        env_diagnostics.error(f'The field "{field}" should be an object but got {js_json(raw_env)}.')
+        env_diagnostics.error(
+            f'The field "{field}" should be an object but got {js_json(raw_env)}.'
+        )
         return top_level
     environment = normalize_and_validate_environment(
         env_diagnostics, raw_env, file_name, env_name=env_name, top_level=top_level, raw_config=raw
@@ -148,9 +150,7 @@ def _report_unknown_environment(
 ) -> None:
     """``--env X`` without ``[env.X]``: an error if other envs exist, else only a warning."""
     available = (
-        f"The available configured environment names are: {js_json(defined)}\n"
-        if defined
-        else ""
+        f"The available configured environment names are: {js_json(defined)}\n" if defined else ""
     )
     message = (
         f'No environment found in configuration with name "{env_name}".\n'
@@ -244,7 +244,9 @@ def validate_compatibility_date(
     if value is UNSET:
         return True
     if not isinstance(value, str):
-        diagnostics.error(f'Expected "{field}" to be of type string but got {js_json(value)}.', field)
+        diagnostics.error(
+            f'Expected "{field}" to be of type string but got {js_json(value)}.', field
+        )
         return False
     if not is_valid_date_time_string_format(diagnostics, field, value):
         return False
@@ -274,7 +276,9 @@ def validate_triggers(diagnostics: Diagnostics, field: str, value: Any, _: Any =
     if value is UNSET or value is None:
         return True
     if not isinstance(value, dict):
-        diagnostics.error(f'Expected "{field}" to be of type object but got {js_json(value)}.', field)
+        diagnostics.error(
+            f'Expected "{field}" to be of type object but got {js_json(value)}.', field
+        )
         return False
     valid = True
     crons = value.get("crons", UNSET)
@@ -345,7 +349,8 @@ def validate_bindings_property(env_name: str, validate_binding: Validator) -> Va
         bindings = value["bindings"]
         if not isinstance(bindings, list):
             diagnostics.error(
-                f'The field "{field_path}.bindings" should be an array but got {js_json(bindings)}.',
+                f'The field "{field_path}.bindings" should be an array but got '
+                f"{js_json(bindings)}.",
                 f"{field}.bindings",
             )
             return False
@@ -445,7 +450,9 @@ def _binding_fields(bindings: Any) -> list[Any]:
 def validate_kv_binding(diagnostics: Diagnostics, field: str, value: Any, _: Any = None) -> bool:
     """``validateKVBinding``: string ``binding``; ``id`` (non-empty) and ``preview_id`` optional."""
     if not isinstance(value, dict):
-        diagnostics.error(f'"kv_namespaces" bindings should be objects, but got {js_json(value)}', field)
+        diagnostics.error(
+            f'"kv_namespaces" bindings should be objects, but got {js_json(value)}', field
+        )
         return False
     valid = _require_binding_name(diagnostics, field, value)
     if not is_optional_property(value, "id", "string") or value.get("id") == "":
@@ -465,7 +472,9 @@ def validate_kv_binding(diagnostics: Diagnostics, field: str, value: Any, _: Any
 def validate_d1_binding(diagnostics: Diagnostics, field: str, value: Any, _: Any = None) -> bool:
     """``validateD1Binding``, with newer wrangler's checks of every optional string field."""
     if not isinstance(value, dict):
-        diagnostics.error(f'"d1_databases" bindings should be objects, but got {js_json(value)}', field)
+        diagnostics.error(
+            f'"d1_databases" bindings should be objects, but got {js_json(value)}', field
+        )
         return False
     valid = _require_binding_name(diagnostics, field, value)
     if not is_optional_property(value, "database_id", "string"):
@@ -525,7 +534,7 @@ def is_remote_valid(value: dict[str, Any], field: str, diagnostics: Diagnostics)
 
 
 def validate_migrations(diagnostics: Diagnostics, field: str, value: Any, _: Any = None) -> bool:
-    """``validateMigrations``: shape only; the class rules are :func:`.migrations.class_backends`."""
+    """``validateMigrations``: shape only (class rules: :func:`.migrations.class_backends`)."""
     migrations = [] if value is UNSET else value
     if not isinstance(migrations, list):
         diagnostics.error(
@@ -557,9 +566,10 @@ def _validate_migration(diagnostics: Diagnostics, field: str, migration: Any) ->
     valid = validate_additional_properties(
         diagnostics, "migrations", migration, _MIGRATION_KEYS, key=field
     )
-    valid = validate_required_property(
-        diagnostics, field, "tag", migration.get("tag", UNSET), "string"
-    ) and valid
+    valid = (
+        validate_required_property(diagnostics, field, "tag", migration.get("tag", UNSET), "string")
+        and valid
+    )
     for name in ("new_classes", "new_sqlite_classes"):
         valid = _validate_class_list(diagnostics, field, migration, name) and valid
     for name, props in _CLASS_MOVES.items():
@@ -567,7 +577,8 @@ def _validate_migration(diagnostics: Diagnostics, field: str, migration: Any) ->
         if moves is not UNSET and not (
             isinstance(moves, list)
             and all(
-                isinstance(move, dict) and all(is_required_property(move, p, "string") for p in props)
+                isinstance(move, dict)
+                and all(is_required_property(move, p, "string") for p in props)
                 for move in moves
             )
         ):
@@ -608,7 +619,9 @@ def validate_bindings_have_unique_names(
         kinds = kinds_by_name[name]
         different = list(dict.fromkeys(kinds))
         if len(different) > 1:
-            diagnostics.error(f"{name} assigned to {english_list(different)} bindings.", last_key[name])
+            diagnostics.error(
+                f"{name} assigned to {english_list(different)} bindings.", last_key[name]
+            )
         for kind in dict.fromkeys(kind for kind in kinds if kinds.count(kind) > 1):
             diagnostics.error(f"{name} assigned to multiple {kind} bindings.", last_key[name])
     if duplicated:
@@ -645,8 +658,8 @@ def warn_if_durable_objects_have_no_migrations(
         f"until you add a `migrations` section to your {file_name} file. Add the following "
         "configuration:\n\n"
         f"```\n{_migrations_snippet(classes, file_name)}\n```\n\n"
-        "Refer to https://developers.cloudflare.com/durable-objects/reference/durable-objects-migrations/ "
-        "for more details.",
+        "Refer to https://developers.cloudflare.com/durable-objects/reference/"
+        "durable-objects-migrations/ for more details.",
         "durable_objects",
     )
 
@@ -680,14 +693,15 @@ def apply_python_config(
 ) -> None:
     """``applyPythonConfig``: a ``.py`` entry point needs the ``python_workers`` flag."""
     main, flags = config["main"], config["compatibility_flags"]
-    if isinstance(main, str) and main.endswith(".py") and isinstance(flags, list):
-        if "python_workers" not in flags:
-            diagnostics.error(
-                "The `python_workers` compatibility flag is required to use Python.",
-                "compatibility_flags" if flags else "main",
-                fix=f"add {_setting(file_name, 'compatibility_flags', ['python_workers'])} "
-                f"to {shown} (or add the flag to the existing list).",
-            )
+    if not (isinstance(main, str) and main.endswith(".py") and isinstance(flags, list)):
+        return
+    if "python_workers" not in flags:
+        diagnostics.error(
+            "The `python_workers` compatibility flag is required to use Python.",
+            "compatibility_flags" if flags else "main",
+            fix=f"add {_setting(file_name, 'compatibility_flags', ['python_workers'])} "
+            f"to {shown} (or add the flag to the existing list).",
+        )
 
 
 def _setting(file_name: str, key: str, value: Any) -> str:
@@ -705,7 +719,8 @@ def missing_compatibility_date_warning(config: dict[str, Any], file_name: str) -
     return (
         "No compatibility_date was specified. Using the installed Workers runtime's latest "
         f"supported date: {date}.\n"
-        f"❯❯ Add one to your {file_name} file: {_setting(file_name, 'compatibility_date', date)}\n\n"
+        f"❯❯ Add one to your {file_name} file: "
+        f"{_setting(file_name, 'compatibility_date', date)}\n\n"
         "See https://developers.cloudflare.com/workers/platform/compatibility-dates/ for more "
         "information."
     )

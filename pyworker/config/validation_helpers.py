@@ -98,7 +98,7 @@ def inheritable(
     default: Any,
     transform: Transform | None = None,
 ) -> Any:
-    """``inheritable``: the env's value, else the (transformed) top-level value, else ``default``."""
+    """``inheritable``: the env's value, else the (transformed) top-level one, else ``default``."""
     validate(diagnostics, field, raw_env.get(field, UNSET), top_level)
     value = raw_env.get(field)
     if value is None and top_level is not None:
@@ -128,7 +128,8 @@ def not_inheritable(
     elif raw_config is not None and raw_config.get(field, UNSET) is not UNSET:
         diagnostics.warn(
             f'"{field}" exists at the top level, but not on "env.{env_name}".\n'
-            f'This is not what you probably want, since "{field}" is not inherited by environments.\n'
+            f'This is not what you probably want, since "{field}" is not inherited by '
+            "environments.\n"
             f'Please add "{field}" to "env.{env_name}".',
             key=None,
         )
@@ -142,7 +143,9 @@ def not_inheritable(
 def is_string(diagnostics: Diagnostics, field: str, value: Any, _: Any = None) -> bool:
     """``isString``."""
     if value is not UNSET and not isinstance(value, str):
-        diagnostics.error(f'Expected "{field}" to be of type string but got {js_json(value)}.', field)
+        diagnostics.error(
+            f'Expected "{field}" to be of type string but got {js_json(value)}.', field
+        )
         return False
     return True
 
@@ -150,7 +153,9 @@ def is_string(diagnostics: Diagnostics, field: str, value: Any, _: Any = None) -
 def is_boolean(diagnostics: Diagnostics, field: str, value: Any, _: Any = None) -> bool:
     """``isBoolean``."""
     if value is not UNSET and not isinstance(value, bool):
-        diagnostics.error(f'Expected "{field}" to be of type boolean but got {js_json(value)}.', field)
+        diagnostics.error(
+            f'Expected "{field}" to be of type boolean but got {js_json(value)}.', field
+        )
         return False
     return True
 
@@ -191,7 +196,8 @@ def is_valid_date_time_string_format(diagnostics: Diagnostics, field: str, value
         valid = False
     if not _js_date_parses(re.sub("[–—]", "-", value)):
         diagnostics.error(
-            f'"{field}" field should be a valid ISO-8601 date (YYYY-MM-DD), but got {js_json(value)}.',
+            f'"{field}" field should be a valid ISO-8601 date (YYYY-MM-DD), but got '
+            f"{js_json(value)}.",
             field,
         )
         valid = False
@@ -233,7 +239,7 @@ def _js_date_parses(value: str) -> bool:
 def validate_required_property(
     diagnostics: Diagnostics, container: str, key: str, value: Any, type_name: str
 ) -> bool:
-    """``validateRequiredProperty``: ``"<container>.<key>" is a required field.`` or a type error."""
+    """``validateRequiredProperty``: ``"<container>.<key>" is a required field.``, or wrong type."""
     field = f"{container}.{key}" if container else key
     if value is UNSET:
         diagnostics.error(f'"{field}" is a required field.', field)

@@ -11,7 +11,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from pyworker.runtime.gates import EventGate, OutputGate
 from pyworker.runtime.ids import DurableObjectId
@@ -66,20 +66,25 @@ async def _resolved(value: Any) -> Any:
     return value
 
 
+class ObjectCode(Protocol):
+    """Where a host finds the code to construct its instance with (the current class and env)."""
+
+    cls: type[DurableObject]
+    env: Any
+
+
 class ObjectHost:
     """Runs the single live instance of one Durable Object id."""
 
     def __init__(
         self,
         object_id: DurableObjectId,
-        class_ref: Callable[[], type[DurableObject]],
-        env: Callable[[], Any],
+        code: ObjectCode,
         storage: DurableObjectStorage,
         output_gate: OutputGate,
     ) -> None:
         self.id = object_id
-        self._class_ref = class_ref
-        self._env = env
+        self._code = code
         self._output_gate = output_gate
         self.storage = storage
         self.gate = EventGate()
@@ -88,10 +93,10 @@ class ObjectHost:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def _construct(self) -> DurableObject:
-        cls = self._class_ref()
+        cls, env = self._code.cls, self._code.env
         ctx = DurableObjectState(self, self.storage)
         instance = cls.__new__(cls)
-        instance.ctx, instance.env = ctx, self._env()
+        instance.ctx, instance.env = ctx, env
         instance.__init__(ctx, instance.env)  # type: ignore[misc]
         self.instance = instance
         return instance

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +30,27 @@ class ObjectClass:
         worker_name: str,
         persist_root: Path,
         output_gate: OutputGate,
-        resolve_class: Callable[[], type[DurableObject]],
-        env: Callable[[], Any],
+        cls: type[DurableObject],
+        env: Any,
     ) -> None:
         unique_key = f"{worker_name}-{class_name}"
         self.class_name = class_name
         self.ids = IdFactory(unique_key)
         self.directory = persist_root / "v3" / "do" / unique_key
         self._output_gate = output_gate
-        self._resolve_class = resolve_class
-        self._env = env
+        self.cls = cls
+        self.env = env
         self.hosts: dict[str, ObjectHost] = {}
+
+    def serve_code(self, cls: type[DurableObject], env: Any) -> None:
+        """Serve new code: live instances are dropped and constructed from ``cls`` on next use.
+
+        Events in flight finish on their old instance; storage stays open and intact.
+        """
+        self.cls = cls
+        self.env = env
+        for host in self.hosts.values():
+            host.instance = None
 
     def host(self, object_id: DurableObjectId) -> ObjectHost:
         """The one host of ``object_id`` (created on first use)."""
@@ -49,7 +59,7 @@ class ObjectClass:
         if host is None:
             store = SqliteStore(self.directory / f"{key}.sqlite")
             storage = DurableObjectStorage(store, self._output_gate)
-            host = ObjectHost(object_id, self._resolve_class, self._env, storage, self._output_gate)
+            host = ObjectHost(object_id, self, storage, self._output_gate)
             self.hosts[key] = host
         return host
 

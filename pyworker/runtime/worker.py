@@ -30,9 +30,9 @@ class Worker:
         self.persist_root = dev.persist_root(loaded.root)
         module = load_module(loaded.main_path)
         self._entrypoint = find_entrypoint(module)
-        self._context = BindingContext(loaded, dev, self.persist_root, self.output_gate, module)
-        self.env = Env(build_bindings(self._context))
-        self._context.env = self.env
+        self.env = Env({})
+        self._context = BindingContext(loaded, dev, self.persist_root, self.output_gate, module, self.env)
+        vars(self.env).update(build_bindings(self._context))
         current.set_env(self.env)
 
     def describe_bindings(self) -> list[BindingRow]:

@@ -31,7 +31,9 @@ class LoadConfig(Protocol):
 
 
 class RenderedText(Protocol):
-    def __call__(self, text: str, *, env: str | None = None, name: str = "wrangler.toml") -> str: ...
+    def __call__(
+        self, text: str, *, env: str | None = None, name: str = "wrangler.toml"
+    ) -> str: ...
 
 
 @pytest.fixture
@@ -50,7 +52,9 @@ def write_config(tmp_path: Path) -> WriteConfig:
 def load(tmp_path: Path, write_config: WriteConfig) -> LoadConfig:
     """Write a config and load it from ``tmp_path``."""
 
-    def load_text(text: str, *, env: str | None = None, name: str = "wrangler.toml") -> LoadedConfig:
+    def load_text(
+        text: str, *, env: str | None = None, name: str = "wrangler.toml"
+    ) -> LoadedConfig:
         write_config(text, name)
         return load_config(tmp_path, env=env)
 

@@ -1,4 +1,4 @@
-"""``[env.NAME]`` (DO_SPEC §1.7): inheritance, the name suffix, warnings and unknown environments."""
+"""``[env.NAME]`` (DO_SPEC §1.7): inheritance, name suffix, warnings and unknown environments."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def test_env_missing_durable_object_binding_warns(load: LoadConfig) -> None:
         env="staging",
     )
     assert (
-        'wrangler.toml:14 (env.staging.durable_objects): The following bindings are at the top '
+        "wrangler.toml:14 (env.staging.durable_objects): The following bindings are at the top "
         'level, but not on "env.staging".\n'
         '      This is not what you probably want, since "durable_objects" configuration is not '
         "inherited by environments.\n"
@@ -150,7 +150,7 @@ def test_env_unique_names_point_into_the_env_table(config_error: RenderedText) -
 def test_env_unknown_key_warns(load: LoadConfig) -> None:
     loaded = load(BASE_TOML + "[env.staging]\ncolour = 1\n", env="staging")
     assert (
-        'wrangler.toml:6 (env.staging.colour): Unexpected fields found in env.staging field: '
+        "wrangler.toml:6 (env.staging.colour): Unexpected fields found in env.staging field: "
         '"colour"'
     ) in loaded.warnings[0]
 

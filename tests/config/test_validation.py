@@ -1,4 +1,4 @@
-"""Top-level keys and bindings (DO_SPEC §1.2–§1.6, §1.8): wrangler's messages, with file and line."""
+"""Top-level keys and bindings (DO_SPEC §1.2-§1.6, §1.8): wrangler's messages with file:line."""
 
 from __future__ import annotations
 
@@ -207,10 +207,11 @@ def test_durable_objects_binding_environment_must_be_string(config_error: Render
 
 def test_durable_objects_binding_environment_needs_script_name(config_error: RenderedText) -> None:
     message = config_error(
-        BASE_TOML + '[[durable_objects.bindings]]\nname = "A"\nclass_name = "A"\nenvironment = "x"\n'
+        BASE_TOML
+        + '[[durable_objects.bindings]]\nname = "A"\nclass_name = "A"\nenvironment = "x"\n'
     )
     assert (
-        'wrangler.toml:8 (durable_objects.bindings[0].environment): binding should have a '
+        "wrangler.toml:8 (durable_objects.bindings[0].environment): binding should have a "
         '"script_name" field if "environment" is present.'
     ) in message
 
@@ -261,12 +262,16 @@ def test_durable_objects_without_migrations_warns_json_snippet(warnings_of: Rend
         name="wrangler.json",
     )
     assert "In your wrangler.json file, you have configured `durable_objects`" in warnings
-    assert '"new_classes": [\n            "Alpha"\n          ]\n        }\n      ]\n    }\n    ```' in warnings
+    assert (
+        '"new_classes": [\n            "Alpha"\n          ]\n        }\n      ]\n    }\n    ```'
+        in warnings
+    )
 
 
 def test_durable_objects_external_classes_need_no_migrations(warnings_of: RenderedText) -> None:
     warnings = warnings_of(
-        BASE_TOML + '[[durable_objects.bindings]]\nname = "A"\nclass_name = "A"\nscript_name = "o"\n'
+        BASE_TOML
+        + '[[durable_objects.bindings]]\nname = "A"\nclass_name = "A"\nscript_name = "o"\n'
     )
     assert "no `migrations`" not in warnings
 
@@ -292,8 +297,12 @@ def test_migrations_must_be_array(config_error: RenderedText) -> None:
 
 
 def test_migrations_tag_is_required(config_error: RenderedText) -> None:
-    message = config_error(BASE_TOML + '[[migrations]]\ntag = "v1"\n[[migrations]]\nnew_classes = []\n')
-    assert 'wrangler.toml:7 (migrations[1].tag): "migrations[1].tag" is a required field.' in message
+    message = config_error(
+        BASE_TOML + '[[migrations]]\ntag = "v1"\n[[migrations]]\nnew_classes = []\n'
+    )
+    assert (
+        'wrangler.toml:7 (migrations[1].tag): "migrations[1].tag" is a required field.' in message
+    )
 
 
 def test_migrations_tag_must_be_string(config_error: RenderedText) -> None:
@@ -314,7 +323,9 @@ def test_migrations_class_list_must_be_array(config_error: RenderedText, field: 
 
 
 def test_migrations_class_list_element_must_be_string(config_error: RenderedText) -> None:
-    message = config_error(BASE_TOML + '[[migrations]]\ntag = "v1"\nnew_classes = [\n  "A",\n  2,\n]\n')
+    message = config_error(
+        BASE_TOML + '[[migrations]]\ntag = "v1"\nnew_classes = [\n  "A",\n  2,\n]\n'
+    )
     assert (
         'wrangler.toml:9 (migrations[0].new_classes[1]): Expected "migrations[0].new_classes.[1]" '
         "to be of type string but got 2."
@@ -344,7 +355,7 @@ def test_migrations_transferred_classes_shape(config_error: RenderedText) -> Non
 def test_migrations_unknown_key_warns(warnings_of: RenderedText) -> None:
     warnings = warnings_of(BASE_TOML + '[[migrations]]\ntag = "v1"\nnew_class = ["A"]\n')
     assert (
-        'wrangler.toml:7 (migrations[0].new_class): Unexpected fields found in migrations field: '
+        "wrangler.toml:7 (migrations[0].new_class): Unexpected fields found in migrations field: "
         '"new_class"'
     ) in warnings
 
@@ -363,7 +374,10 @@ def test_migrations_semantics_are_not_checked_by_validation(load: LoadConfig) ->
 
 def test_kv_binding_must_be_table(config_error: RenderedText) -> None:
     message = config_error(BASE_TOML + 'kv_namespaces = ["KV"]\n')
-    assert 'wrangler.toml:5 (kv_namespaces[0]): "kv_namespaces" bindings should be objects, but got "KV"' in message
+    assert (
+        'wrangler.toml:5 (kv_namespaces[0]): "kv_namespaces" bindings should be objects, but '
+        'got "KV"' in message
+    )
 
 
 def test_kv_binding_requires_binding(config_error: RenderedText) -> None:
@@ -406,7 +420,7 @@ def test_kv_binding_remote_must_be_boolean(config_error: RenderedText) -> None:
 def test_kv_binding_unknown_key_warns(warnings_of: RenderedText) -> None:
     warnings = warnings_of(BASE_TOML + '[[kv_namespaces]]\nbinding = "KV"\nttl = 5\n')
     assert (
-        'wrangler.toml:7 (kv_namespaces[0].ttl): Unexpected fields found in kv_namespaces[0] '
+        "wrangler.toml:7 (kv_namespaces[0].ttl): Unexpected fields found in kv_namespaces[0] "
         'field: "ttl"'
     ) in warnings
 
@@ -428,7 +442,9 @@ def test_d1_binding_database_id_must_be_string(config_error: RenderedText) -> No
 
 
 @pytest.mark.parametrize("field", ["preview_database_id", "migrations_dir", "migrations_table"])
-def test_d1_binding_optional_strings_must_be_strings(config_error: RenderedText, field: str) -> None:
+def test_d1_binding_optional_strings_must_be_strings(
+    config_error: RenderedText, field: str
+) -> None:
     message = config_error(BASE_TOML + f'[[d1_databases]]\nbinding = "DB"\n{field} = 1\n')
     assert (
         f'wrangler.toml:7 (d1_databases[0].{field}): "d1_databases[0]" bindings should, '
@@ -463,7 +479,9 @@ def test_binding_array_must_be_array(config_error: RenderedText) -> None:
 
 def test_triggers_must_be_table(config_error: RenderedText) -> None:
     message = config_error(BASE_TOML + "triggers = 5\n")
-    assert 'wrangler.toml:5 (triggers): Expected "triggers" to be of type object but got 5.' in message
+    assert (
+        'wrangler.toml:5 (triggers): Expected "triggers" to be of type object but got 5.' in message
+    )
 
 
 def test_triggers_crons_must_be_array(config_error: RenderedText) -> None:
@@ -481,7 +499,10 @@ def test_triggers_cron_entries_must_be_strings(config_error: RenderedText) -> No
 
 def test_triggers_unknown_key_warns(warnings_of: RenderedText) -> None:
     warnings = warnings_of(BASE_TOML + '[triggers]\ncrons = ["0 * * * *"]\nevery = 5\n')
-    assert 'wrangler.toml:7 (triggers.every): Unexpected fields found in triggers field: "every"' in warnings
+    assert (
+        'wrangler.toml:7 (triggers.every): Unexpected fields found in triggers field: "every"'
+        in warnings
+    )
 
 
 def test_triggers_default_has_no_crons(load: LoadConfig) -> None:
@@ -544,13 +565,19 @@ def test_unique_names_three_kinds_use_oxford_comma(config_error: RenderedText) -
         + '[[d1_databases]]\nbinding = "X"\n'
         + '[vars]\nX = "1"\n'
     )
-    assert "(vars.X): X assigned to KV Namespace, D1 Database, and Environment Variable bindings." in message
+    assert (
+        "(vars.X): X assigned to KV Namespace, D1 Database, and Environment Variable bindings."
+        in message
+    )
 
 
 def test_unique_names_same_kind_twice(config_error: RenderedText) -> None:
     message = config_error(
         BASE_TOML + '[[kv_namespaces]]\nbinding = "KV"\n[[kv_namespaces]]\nbinding = "KV"\n'
     )
-    assert "wrangler.toml:8 (kv_namespaces[1].binding): KV assigned to multiple KV Namespace bindings." in message
+    assert (
+        "wrangler.toml:8 (kv_namespaces[1].binding): KV assigned to multiple KV Namespace bindings."
+        in message
+    )
     assert "assigned to KV Namespace and" not in message
     assert message.count("Bindings must have unique names") == 1
