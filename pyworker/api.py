@@ -14,6 +14,7 @@ from pyworker.runtime.entrypoint import ExecutionContext, WorkerEntrypoint
 from pyworker.runtime.http import Request, Response, fetch
 from pyworker.runtime.ids import DurableObjectId
 from pyworker.runtime.namespace import DurableObjectNamespace, DurableObjectStub
+from pyworker.runtime.rpc import RpcTarget
 from pyworker.runtime.values import DataCloneError
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "WorkerEntrypoint",
     "Request",
     "Response",
+    "RpcTarget",
     "fetch",
 ]
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pyworker.config.locate import KeyLocator
+from pyworker.config.locate import KeyLocator, find_key_line
 
-__all__ = ["Diagnostics", "Message", "Origin", "join_key"]
+__all__ = ["Diagnostics", "Message", "Origin", "find_key_line", "join_key"]
 
 
 def join_key(*parts: str | None) -> str | None:
@@ -72,11 +72,10 @@ class Diagnostics:
 
     def resolve(self, key: str | None) -> str | None:
         """The absolute key path of ``key`` (wrangler's ``a.[0]`` written ``a[0]``)."""
-        if key:
-            key = key.replace(".[", "[")
-        if key and key.startswith("env."):
-            return key
-        return join_key(self.base, key)
+        if not key:
+            return self.base or None
+        key = key.replace(".[", "[")
+        return key if key.startswith("env.") else join_key(self.base, key)
 
     def child(self, description: str, *, base: str | None = None) -> Diagnostics:
         """Create, attach and return a child node (empty children are never rendered)."""
@@ -113,15 +112,10 @@ class Diagnostics:
 
 def _located(message: Message, origin: Origin | None) -> str:
     """``"<file>:<line> (<key>): <text>"`` plus a ``Fix:`` line when the message has one."""
-    place = " ".join(
-        part
-        for part in (
-            origin.where(message.key) if origin and message.key else None,
-            f"({message.key})" if message.key else None,
-        )
-        if part
-    )
-    text = f"{place}: {message.text}" if place else message.text
+    text = message.text
+    if message.key:
+        where = f"{origin.where(message.key)} " if origin else ""
+        text = f"{where}({message.key}): {text}"
     return f"{text}\nFix: {message.fix}" if message.fix else text
 
 

@@ -72,6 +72,7 @@ def find_config_file(start: Path) -> Path | None:
 
     In each directory the first existing name of :data:`CONFIG_FILE_NAMES` wins.
     """
+    start = start.resolve()
     for directory in (start, *start.parents):
         for name in CONFIG_FILE_NAMES:
             candidate = directory / name

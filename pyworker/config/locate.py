@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -161,31 +161,29 @@ class _Scanner:
                 self.pos += 1
 
     def _array(self, path: KeyPath) -> None:
+        def element(index: int) -> None:
+            self.record((*path, index))
+            self.value((*path, index))
+
+        self._items("]", element)
+
+    def _inline_table(self, path: KeyPath) -> None:
+        self._items("}", lambda _: self._key_value(path))
+
+    def _items(self, closer: str, item: Callable[[int], None]) -> None:
+        """Comma-separated items up to ``closer``; ``item(i)`` consumes the i-th one."""
         self.pos += 1
         index = 0
         while True:
             self.skip_trivia()
-            if self.peek() in ("]", ""):
+            if self.peek() in (closer, ""):
                 self.pos += 1
                 return
             if self.peek() == ",":
                 self.pos += 1
                 continue
-            self.record((*path, index))
-            self.value((*path, index))
+            item(index)
             index += 1
-
-    def _inline_table(self, path: KeyPath) -> None:
-        self.pos += 1
-        while True:
-            self.skip_trivia()
-            if self.peek() in ("}", ""):
-                self.pos += 1
-                return
-            if self.peek() == ",":
-                self.pos += 1
-                continue
-            self._key_value(path)
 
     def _key_value(self, table: KeyPath) -> None:
         """``key = value`` (TOML) or ``"key": value`` (JSON) relative to ``table``."""

@@ -18,6 +18,7 @@ from typing import Any
 from pyworker.config.diagnostics import Diagnostics, join_key
 from pyworker.config.validation_helpers import (
     UNSET,
+    Transform,
     Validator,
     append_env_name,
     english_list,
@@ -102,13 +103,9 @@ def normalize_and_validate_config(
     diagnostics = Diagnostics(f"Processing {display_path or 'wrangler'} configuration:")
     top_level = normalize_and_validate_environment(diagnostics, raw, file_name)
     active, source = top_level, ""
-    if env_name:
-        envs = raw.get("env", {})
-        if not isinstance(envs, dict):
-            diagnostics.error(
-                f'The field "env" should be an object but got {js_json(envs)}.', "env"
-            )
-        elif env_name in envs:
+    envs = raw.get("env", {})
+    if env_name and _is_container(diagnostics, "env", envs, dict, "env"):
+        if env_name in envs:
             source = f"env.{env_name}"
             active = _validate_named_environment(diagnostics, raw, top_level, env_name, file_name)
         else:
@@ -133,10 +130,7 @@ def _validate_named_environment(
     field = f"env.{env_name}"
     env_diagnostics = diagnostics.child(f'"{field}" environment configuration', base=field)
     raw_env = raw["env"][env_name]
-    if not isinstance(raw_env, dict):
-        env_diagnostics.error(
-            f'The field "{field}" should be an object but got {js_json(raw_env)}.'
-        )
+    if not _is_container(env_diagnostics, field, raw_env, dict, None):
         return top_level
     environment = normalize_and_validate_environment(
         env_diagnostics, raw_env, file_name, env_name=env_name, top_level=top_level, raw_config=raw
@@ -180,42 +174,31 @@ def normalize_and_validate_environment(
     Inheritable keys fall back to ``top_level``; ``name`` then gets ``-<env_name>`` appended.
     Non-inheritable keys missing from the env but present in ``raw_config`` warn.
     """
-    in_env = top_level is not None
+
+    def inherit(
+        field: str, validate: Validator, default: Any, transform: Transform | None = None
+    ) -> Any:
+        return inheritable(diagnostics, top_level, raw_env, field, validate, default, transform)
 
     def own(field: str, validate: Validator, default: Any) -> Any:
         return not_inheritable(
             diagnostics, top_level, raw_config, raw_env, env_name, field, validate, default
         )
 
+    suffix = append_env_name(env_name) if top_level is not None else None
     environment = {
-        "compatibility_date": inheritable(
-            diagnostics, top_level, raw_env, "compatibility_date", validate_compatibility_date, None
-        ),
-        "compatibility_flags": inheritable(
-            diagnostics, top_level, raw_env, "compatibility_flags", is_string_array, []
-        ),
-        "name": inheritable(
-            diagnostics,
-            top_level,
-            raw_env,
-            "name",
-            is_valid_name,
-            None,
-            append_env_name(env_name) if in_env else None,
-        ),
-        "main": inheritable(diagnostics, top_level, raw_env, "main", is_string, None),
-        "triggers": inheritable(
-            diagnostics, top_level, raw_env, "triggers", validate_triggers, {"crons": None}
-        ),
+        "compatibility_date": inherit("compatibility_date", validate_compatibility_date, None),
+        "compatibility_flags": inherit("compatibility_flags", is_string_array, []),
+        "name": inherit("name", is_valid_name, None, suffix),
+        "main": inherit("main", is_string, None),
+        "triggers": inherit("triggers", validate_triggers, {"crons": None}),
         "vars": own("vars", validate_vars(env_name), {}),
         "durable_objects": own(
             "durable_objects",
             validate_bindings_property(env_name, validate_durable_object_binding),
             {"bindings": []},
         ),
-        "migrations": inheritable(
-            diagnostics, top_level, raw_env, "migrations", validate_migrations, []
-        ),
+        "migrations": inherit("migrations", validate_migrations, []),
         "kv_namespaces": own(
             "kv_namespaces", validate_binding_array(env_name, validate_kv_binding), []
         ),
@@ -299,7 +282,7 @@ def validate_vars(env_name: str) -> Validator:
     def validate(
         diagnostics: Diagnostics, field: str, value: Any, top_level: dict[str, Any] | None
     ) -> bool:
-        field_path = field if top_level is None else f"env.{env_name}.{field}"
+        field_path = _field_path(env_name, field, top_level)
         if not isinstance(value, dict):
             diagnostics.error(
                 f'The field "{field_path}" should be an object but got {js_json(value)}.\n', field
@@ -335,11 +318,8 @@ def validate_bindings_property(env_name: str, validate_binding: Validator) -> Va
     def validate(
         diagnostics: Diagnostics, field: str, value: Any, top_level: dict[str, Any] | None
     ) -> bool:
-        field_path = field if top_level is None else f"env.{env_name}.{field}"
-        if not isinstance(value, dict):
-            diagnostics.error(
-                f'The field "{field_path}" should be an object but got {js_json(value)}.', field
-            )
+        field_path = _field_path(env_name, field, top_level)
+        if not _is_container(diagnostics, field_path, value, dict, field):
             return False
         if "bindings" not in value:
             diagnostics.error(
@@ -347,12 +327,9 @@ def validate_bindings_property(env_name: str, validate_binding: Validator) -> Va
             )
             return False
         bindings = value["bindings"]
-        if not isinstance(bindings, list):
-            diagnostics.error(
-                f'The field "{field_path}.bindings" should be an array but got '
-                f"{js_json(bindings)}.",
-                f"{field}.bindings",
-            )
+        if not _is_container(
+            diagnostics, f"{field_path}.bindings", bindings, list, f"{field}.bindings"
+        ):
             return False
         results = []
         for index, binding in enumerate(bindings):
@@ -375,6 +352,26 @@ def validate_bindings_property(env_name: str, validate_binding: Validator) -> Va
         return valid
 
     return validate
+
+
+def _field_path(env_name: str, field: str, top_level: dict[str, Any] | None) -> str:
+    """wrangler's ``fieldPath``: ``field``, or ``env.NAME.field`` inside an environment."""
+    return field if top_level is None else f"env.{env_name}.{field}"
+
+
+def _is_container(
+    diagnostics: Diagnostics,
+    field_path: str,
+    value: Any,
+    kind: type[dict | list],
+    key: str | None,
+) -> bool:
+    """``The field "<path>" should be an object|array but got <json>.`` unless it is one."""
+    if isinstance(value, kind):
+        return True
+    noun = "an object" if kind is dict else "an array"
+    diagnostics.error(f'The field "{field_path}" should be {noun} but got {js_json(value)}.', key)
+    return False
 
 
 def validate_durable_object_binding(
@@ -414,11 +411,8 @@ def validate_binding_array(env_name: str, validate_binding: Validator) -> Valida
     def validate(
         diagnostics: Diagnostics, field: str, value: Any, top_level: dict[str, Any] | None
     ) -> bool:
-        field_path = field if top_level is None else f"env.{env_name}.{field}"
-        if not isinstance(value, list):
-            diagnostics.error(
-                f'The field "{field_path}" should be an array but got {js_json(value)}.', field
-            )
+        field_path = _field_path(env_name, field, top_level)
+        if not _is_container(diagnostics, field_path, value, list, field):
             return False
         results = [
             validate_binding(diagnostics, f"{field_path}[{index}]", item, top_level)

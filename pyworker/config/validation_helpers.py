@@ -19,12 +19,12 @@ from pyworker.config.diagnostics import Diagnostics, join_key
 
 __all__ = [
     "UNSET",
+    "Transform",
     "Validator",
     "append_env_name",
     "english_list",
     "get_binding_names",
     "inheritable",
-    "is_boolean",
     "is_optional_property",
     "is_required_property",
     "is_string",
@@ -52,7 +52,7 @@ Validator = Callable[[Diagnostics, str, Any, "dict[str, Any] | None"], bool]
 Transform = Callable[[Any], Any]
 
 _NAME = re.compile(r"^$|^[a-z0-9_][a-z0-9-_]*$")
-_TYPE_NAMES: Final = {"string": str, "boolean": bool, "object": dict}
+_TYPE_NAMES: Final = {"string": str, "boolean": bool}
 
 
 def js_json(value: Any) -> str:
@@ -145,16 +145,6 @@ def is_string(diagnostics: Diagnostics, field: str, value: Any, _: Any = None) -
     if value is not UNSET and not isinstance(value, str):
         diagnostics.error(
             f'Expected "{field}" to be of type string but got {js_json(value)}.', field
-        )
-        return False
-    return True
-
-
-def is_boolean(diagnostics: Diagnostics, field: str, value: Any, _: Any = None) -> bool:
-    """``isBoolean``."""
-    if value is not UNSET and not isinstance(value, bool):
-        diagnostics.error(
-            f'Expected "{field}" to be of type boolean but got {js_json(value)}.', field
         )
         return False
     return True

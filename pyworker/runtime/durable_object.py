@@ -121,6 +121,10 @@ class ObjectHost:
         await self._settle()
         return result
 
+    def invoker(self, call: Callable[[], Any]) -> Awaitable[Any]:
+        """Run ``call`` as an event of this object (for RPC stubs of targets the object returned)."""
+        return self.deliver(lambda _instance: call())
+
     async def _settle(self) -> None:
         await self._output_gate.wait_flushed()
         failure = self.storage.failure

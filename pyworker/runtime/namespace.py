@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from pyworker.runtime.durable_object import DurableObject, ObjectHost
 from pyworker.runtime.gates import OutputGate
 from pyworker.runtime.http import Request, Response
 from pyworker.runtime.ids import DurableObjectId, IdFactory
-from pyworker.runtime.values import clone
+from pyworker.runtime.rpc import RpcPromise, marshal
 from pyworker.storage.durable_object_storage import DurableObjectStorage
 from pyworker.storage.sqlite_store import SqliteStore
 
@@ -140,39 +140,27 @@ class DurableObjectStub:
 
         return await host.deliver(invoke)
 
-    def __getattr__(self, method: str) -> RpcMethod:
+    def __getattr__(self, method: str) -> Callable[..., RpcPromise]:
         if method.startswith("__"):
             raise AttributeError(method)
-        return RpcMethod(self, method)
+        return lambda *args, **kwargs: self._call(method, args, kwargs)
 
-    async def _call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        call_args = clone(list(args), f"RPC {method}()")
-        call_kwargs = clone(kwargs, f"RPC {method}()")
+    def _call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> RpcPromise:
+        """Start an RPC call now (arguments are checked and copied here); the promise gives the result."""
+        where = f"RPC {method}()"
+        call_args, call_kwargs = marshal(list(args), where), marshal(kwargs, where)
         host = self._objects.host(self.id)
 
         async def invoke(instance: DurableObject) -> Any:
             target = getattr(type(instance), method, None)
-            if target is None or not callable(target):
+            if target is None or not callable(target) or method.startswith("__"):
                 raise TypeError(f'The RPC receiver does not implement the method "{method}".')
             result = getattr(instance, method)(*call_args, **call_kwargs)
             if inspect.isawaitable(result):
                 result = await result
-            return clone(result, f"RPC {method}() result")
+            return marshal(result, f"{where} result", host.invoker)
 
-        return await host.deliver(invoke)
+        return RpcPromise(host.deliver(invoke))
 
     def __repr__(self) -> str:
         return f"<DurableObjectStub {self._objects.class_name} {self.id}>"
-
-
-class RpcMethod:
-    """A method of a remote object: calling it returns an awaitable result."""
-
-    __slots__ = ("_stub", "_name")
-
-    def __init__(self, stub: DurableObjectStub, name: str) -> None:
-        self._stub = stub
-        self._name = name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._stub._call(self._name, args, kwargs)

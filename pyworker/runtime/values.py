@@ -7,6 +7,7 @@ of an unsupported type fails at the call. ``clone`` does the same for Python val
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["DataCloneError", "clone", "SUPPORTED_TYPES"]
@@ -20,22 +21,27 @@ class DataCloneError(Exception):
     """A value cannot be structured-cloned (JavaScript's ``DataCloneError``)."""
 
 
-def clone(value: Any, where: str) -> Any:
+def clone(value: Any, where: str, by_reference: Callable[[Any], Any] | None = None) -> Any:
     """Return a deep copy of ``value``, or raise if it could not cross the JS boundary.
 
-    ``where`` names the call for the error message, e.g. ``"storage.put()"``.
-    Binary data comes back as ``memoryview``, as on Cloudflare.
+    ``where`` names the call for the error message, e.g. ``"storage.put()"``. ``by_reference`` may
+    map other values (RPC stubs and targets) to what is sent instead; it returns ``NotImplemented``
+    for values it does not handle. Binary data comes back as ``memoryview``, as on Cloudflare.
     """
     if isinstance(value, _IMMUTABLE):
         return value
     if isinstance(value, dict):
-        return {_key(k, where): clone(v, where) for k, v in value.items()}
+        return {_key(k, where): clone(v, where, by_reference) for k, v in value.items()}
     if isinstance(value, list):
-        return [clone(v, where) for v in value]
+        return [clone(v, where, by_reference) for v in value]
     if isinstance(value, (bytes, memoryview)):
         return memoryview(bytes(value))
     if isinstance(value, (set, frozenset)):
-        return {clone(v, where) for v in value}
+        return {clone(v, where, by_reference) for v in value}
+    if by_reference is not None:
+        sent = by_reference(value)
+        if sent is not NotImplemented:
+            return sent
     if isinstance(value, (tuple, bytearray)):
         kind = "list" if isinstance(value, tuple) else "bytes"
         raise TypeError(

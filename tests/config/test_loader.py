@@ -86,6 +86,15 @@ def test_find_config_file_walks_up(tmp_path: Path) -> None:
     assert find_config_file(nested) == tmp_path / "wrangler.toml"
 
 
+def test_find_config_file_walks_up_from_relative_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "wrangler.toml").write_text("")
+    (tmp_path / "src").mkdir()
+    monkeypatch.chdir(tmp_path / "src")
+    assert find_config_file(Path(".")) == tmp_path / "wrangler.toml"
+
+
 def test_find_config_file_nearest_directory_wins(tmp_path: Path) -> None:
     (tmp_path / "wrangler.json").write_text("{}")
     nested = tmp_path / "sub"
@@ -174,6 +183,17 @@ def test_load_config_unbound_migration_and_unmigrated_binding(load: LoadConfig) 
     assert loaded.backends == {"Counter": True, "Room": False}
 
 
+def test_load_config_script_name_of_this_worker_is_local(load: LoadConfig) -> None:
+    loaded = load(
+        BASE_TOML
+        + '[[durable_objects.bindings]]\nname = "C"\nclass_name = "C"\nscript_name = "app"\n'
+        + '[[durable_objects.bindings]]\nname = "R"\nclass_name = "R"\nscript_name = "other"\n'
+    )
+    own, other = loaded.config.durable_objects.bindings
+    assert (loaded.is_local(own), loaded.is_local(other)) == (True, False)
+    assert loaded.backends == {"C": False}
+
+
 def test_load_config_result_is_frozen(load: LoadConfig) -> None:
     loaded = load(BASE_TOML)
     with pytest.raises(AttributeError):
@@ -223,4 +243,6 @@ def test_load_config_json_must_be_object(load: LoadConfig) -> None:
 def test_load_config_repository_wrangler_toml_is_valid() -> None:
     loaded = load_config(REPO_CONFIG.parent)
     assert loaded.path == REPO_CONFIG
-    assert loaded.config.main is not None
+    assert loaded.main_path.parent.is_relative_to(REPO_CONFIG.parent)
+    bindings = loaded.config.durable_objects.bindings
+    assert {b.class_name for b in bindings if loaded.is_local(b)} <= set(loaded.backends)

@@ -63,47 +63,35 @@ def test_class_backends_bound_classes_default_to_kv() -> None:
     assert backends == {"A": True, "Unmigrated": False}
 
 
-def test_class_backends_l1_delete_of_unknown_class() -> None:
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        pytest.param(
+            [migration("v1", new_classes=["A"]), migration("v2", deleted_classes=["B"])],
+            'tag "v2": Cannot apply deleted_classes migration to non-existent class B',
+            id="L1-delete-unknown",
+        ),
+        pytest.param(
+            [migration("v1", renamed_classes=[{"from": "Ghost", "to": "B"}])],
+            'tag "v1": Cannot apply renamed_classes migration to non-existent class Ghost',
+            id="L2-rename-unknown",
+        ),
+        pytest.param(
+            [migration("v1", new_classes=["Counter"]), migration("v3", new_classes=["Counter"])],
+            'tag "v3": Cannot apply new_classes migration to existing class Counter',
+            id="L3-new-existing",
+        ),
+        pytest.param(
+            [migration("v1", new_classes=["C"]), migration("v2", new_sqlite_classes=["C"])],
+            'tag "v2": Cannot apply new_sqlite_classes migration to existing class C',
+            id="L4-new-sqlite-existing",
+        ),
+    ],
+)
+def test_class_backends_rejects_impossible_steps(steps: list[Migration], expected: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        class_backends([migration("v1", new_classes=["A"]), migration("v2", deleted_classes=["B"])])
-    assert str(caught.value).startswith(
-        '[[migrations]] tag "v2": Cannot apply deleted_classes migration to non-existent class B\n'
-        "Fix: "
-    )
-
-
-def test_class_backends_l2_rename_of_unknown_class() -> None:
-    with pytest.raises(ConfigError) as caught:
-        class_backends([migration("v1", renamed_classes=[{"from": "Ghost", "to": "B"}])])
-    assert str(caught.value).startswith(
-        '[[migrations]] tag "v1": Cannot apply renamed_classes migration to non-existent class '
-        "Ghost\nFix: "
-    )
-
-
-def test_class_backends_l3_new_class_that_exists() -> None:
-    with pytest.raises(ConfigError) as caught:
-        class_backends(
-            [migration("v1", new_classes=["Counter"]), migration("v3", new_classes=["Counter"])]
-        )
-    assert str(caught.value).startswith(
-        '[[migrations]] tag "v3": Cannot apply new_classes migration to existing class Counter\n'
-        "Fix: "
-    )
-
-
-def test_class_backends_l4_new_sqlite_class_that_exists() -> None:
-    with pytest.raises(ConfigError) as caught:
-        class_backends(
-            [
-                migration("v1", new_classes=["Counter"]),
-                migration("v2", new_sqlite_classes=["Counter"]),
-            ]
-        )
-    assert str(caught.value).startswith(
-        '[[migrations]] tag "v2": Cannot apply new_sqlite_classes migration to existing class '
-        "Counter\nFix: "
-    )
+        class_backends(steps)
+    assert str(caught.value).startswith(f"[[migrations]] {expected}\nFix: ")
 
 
 def test_class_backends_deleted_class_cannot_be_deleted_twice() -> None:
