@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from pyworker.runtime.clock import Clock, Timer
 from pyworker.runtime.gates import EventGate, OutputGate
 from pyworker.runtime.ids import DurableObjectId
 from pyworker.storage.durable_object_storage import DurableObjectStorage
@@ -67,10 +68,12 @@ async def _resolved(value: Any) -> Any:
 
 
 class ObjectCode(Protocol):
-    """Where a host finds the code to construct its instance with (the current class and env)."""
+    """What a host gets from its class: the code to construct instances with, and the lifecycle policy."""
 
     cls: type[DurableObject]
     env: Any
+    clock: Clock
+    evict_after_ms: float | None
 
 
 class ObjectHost:
@@ -90,7 +93,9 @@ class ObjectHost:
         self.gate = EventGate()
         self.instance: DurableObject | None = None
         self._reset_error: BaseException | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._in_flight = 0
+        self._eviction: Timer | None = None
 
     def _construct(self) -> DurableObject:
         cls, env = self._code.cls, self._code.env
@@ -104,6 +109,10 @@ class ObjectHost:
     async def deliver(self, invoke: Callable[[DurableObject], Any]) -> Any:
         """Deliver one event: wait for the gate, construct if needed, run ``invoke(instance)``,
         then hold the result until the event's writes are committed (output gate)."""
+        self._in_flight += 1
+        if self._eviction is not None:
+            self._eviction.cancel()
+            self._eviction = None
         try:
             await self.gate.wait_open()
             instance = self.instance if self.instance is not None else self._construct()
@@ -118,8 +127,34 @@ class ObjectHost:
         except BaseException:
             await self._settle()
             raise
+        finally:
+            self._in_flight -= 1
+            self._schedule_eviction()
         await self._settle()
         return result
+
+    @property
+    def idle(self) -> bool:
+        """True when nothing runs in or for this object."""
+        return not self._in_flight and self.gate.is_open and not self._tasks
+
+    def _schedule_eviction(self) -> None:
+        delay = self._code.evict_after_ms
+        if delay is None or self.instance is None or not self.idle or self._eviction is not None:
+            return
+        clock = self._code.clock
+        self._eviction = clock.call_at(clock.now_ms() + delay, self._evict_if_idle)
+
+    def _evict_if_idle(self) -> None:
+        """Drop the instance after it stayed idle (as workerd does ~10 s after the last event).
+
+        In-memory fields are lost and the constructor runs again on the next event; storage stays.
+        """
+        self._eviction = None
+        if self.idle and self.instance is not None:
+            log.debug("Evicting idle Durable Object %s", self.id)
+            self.instance = None
+            self.storage.close()
 
     def invoker(self, call: Callable[[], Any]) -> Awaitable[Any]:
         """Run ``call`` as an event of this object (for RPC stubs of targets the object returned)."""
@@ -143,10 +178,16 @@ class ObjectHost:
         task = asyncio.ensure_future(awaitable)
         self._tasks.add(task)
         task.add_done_callback(_log_background_failure)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        self._schedule_eviction()
 
     def close(self) -> None:
         """Commit and close storage (server shutdown)."""
+        if self._eviction is not None:
+            self._eviction.cancel()
         self.storage.close()
 
 

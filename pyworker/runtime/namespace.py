@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pyworker.runtime._calls import call_relaxed
+from pyworker.runtime.clock import Clock
 from pyworker.runtime.durable_object import DurableObject, ObjectHost
 from pyworker.runtime.gates import OutputGate
 from pyworker.runtime.http import Request, Response
@@ -19,6 +20,9 @@ from pyworker.storage.sqlite_store import SqliteStore
 __all__ = ["DurableObjectNamespace", "DurableObjectStub", "ObjectClass"]
 
 _NO_JURISDICTIONS = "Jurisdiction restrictions are not implemented in workerd."
+
+DEFAULT_EVICT_AFTER_MS = 10_000
+"""Idle time after which an instance is dropped, as workerd does locally (DO_SPEC §3.8)."""
 
 
 class ObjectClass:
@@ -32,6 +36,9 @@ class ObjectClass:
         output_gate: OutputGate,
         cls: type[DurableObject],
         env: Any,
+        *,
+        clock: Clock | None = None,
+        evict_after_ms: float | None = DEFAULT_EVICT_AFTER_MS,
     ) -> None:
         unique_key = f"{worker_name}-{class_name}"
         self.class_name = class_name
@@ -40,6 +47,8 @@ class ObjectClass:
         self._output_gate = output_gate
         self.cls = cls
         self.env = env
+        self.clock = clock or Clock()
+        self.evict_after_ms = evict_after_ms
         self.hosts: dict[str, ObjectHost] = {}
 
     def serve_code(self, cls: type[DurableObject], env: Any) -> None:
