@@ -121,6 +121,8 @@ class Default(WorkerEntrypoint):
             return await env.COUNTER.getByName("global-counter").fetch(request)
         if path.startswith("/location"):
             return await env.LOCATION.getByName("A").fetch(request)
+        if path.startswith("/rpc"):
+            return await self.greet_over_rpc(path)
         for prefix, class_name in (
             ("/chat", "ChatRoom"),
             ("/batcher", "Batcher"),
@@ -129,8 +131,18 @@ class Default(WorkerEntrypoint):
             ("/streamer", "Streamer"),
             ("/kv-store", "KVStore"),
             ("/latency-test", "LatencyTester"),
-            ("/rpc", "MyDurableObject"),
         ):
             if path.startswith(prefix):
                 return not_ported(prefix, class_name)
         return Response(json.dumps(INDEX, indent=2), headers={"content-type": "application/json"})
+
+    async def greet_over_rpc(self, path):
+        """One object per pathname; its RpcTarget is used before the call that returns it resolves."""
+        object_id = self.env.MY_DURABLE_OBJECT.idFromName(path)
+        stub = self.env.MY_DURABLE_OBJECT.get(object_id)
+        target = stub.setMetaData(object_id.name or "default")
+        greeting = await target.computeMessage("world")
+        simple = await target.simpleGreeting("world")
+        initialized_at = await target.getInitializedAt()
+        print("RpcTarget will be cleaned up automatically.")
+        return compact_json({"greeting": greeting, "simpleGreeting": simple, "initializedAt": initialized_at})

@@ -43,9 +43,39 @@ async def test_location_first_visit_then_returning(app) -> None:
     ("path", "class_name"),
     [("/chat/messages", "ChatRoom"), ("/batcher", "Batcher"), ("/rate-limit", "RateLimiter"),
      ("/session/all", "Session"), ("/streamer", "Streamer"), ("/kv-store/kv", "KVStore"),
-     ("/latency-test", "LatencyTester"), ("/rpc", "MyDurableObject")],
+     ("/latency-test", "LatencyTester")],
 )
 async def test_routes_not_ported_yet_answer_501(app, path: str, class_name: str) -> None:
     response = await app.get(path)
     assert response.status == 501
     assert (await response.json())["object"] == class_name
+
+
+async def test_rpc_route_greets_through_the_rpc_target(app) -> None:
+    response = await app.get("/rpc")
+    data = await response.json()
+    assert response.headers["Content-Type"] == "application/json"
+    assert list(data) == ["greeting", "simpleGreeting", "initializedAt"]
+    assert data["greeting"] == "Hello, world! The identifier of this DO is /rpc"
+    assert data["simpleGreeting"] == "Hello, world! This doesn't use the DO identifier."
+    assert data["initializedAt"].endswith("Z") and len(data["initializedAt"]) == 24
+
+
+async def test_rpc_route_same_path_same_instance(app) -> None:
+    first = await (await app.get("/rpc")).json()
+    second = await (await app.get("/rpc?x=1")).json()
+    assert first["initializedAt"] == second["initializedAt"]
+
+
+async def test_rpc_route_other_path_other_object(app) -> None:
+    data = await (await app.get("/rpc/a%20b")).json()
+    assert data["greeting"] == "Hello, world! The identifier of this DO is /rpc/a%20b"
+
+
+async def test_rpc_route_logs_in_order(app, capsys) -> None:
+    await app.get("/rpc/order")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Durable Object initialized at: ")
+    assert lines[1:4] == ["{", "  userName: 'world',", "  durableObjectIdentifier: '/rpc/order',"]
+    assert lines[4].startswith("  initializedAt: '") and lines[5] == "}"
+    assert lines[6:] == ["This is not in the RpcTarget", "RpcTarget will be cleaned up automatically."]
