@@ -14,13 +14,15 @@ from typing import Any, Protocol
 import aiohttp
 from multidict import CIMultiDict
 
+from pyworker.runtime.streams import ReadableStream
+
 __all__ = ["Headers", "Request", "Response", "fetch", "reason_phrase"]
 
 Headers = CIMultiDict
 """Case-insensitive header multimap (``headers.get("Content-Type")``)."""
 
 HeadersInit = Mapping[str, str] | Iterable[tuple[str, str]] | None
-BodyInit = str | bytes | bytearray | memoryview | None
+BodyInit = str | bytes | bytearray | memoryview | ReadableStream | None
 
 _BODY_USED = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice."
 
@@ -63,24 +65,37 @@ class _Body:
 
     _data: bytes | None
     _source: _BodySource | None
+    _stream: ReadableStream | None
     body_used: bool
 
-    def _init_body(self, data: bytes | None, source: _BodySource | None = None) -> None:
-        self._data = data
+    def _init_body(self, data: BodyInit, source: _BodySource | None = None) -> None:
+        self._stream = data if isinstance(data, ReadableStream) else None
+        self._data = None if self._stream is not None else _body_bytes(data)
         self._source = source
         self.body_used = False
 
     @property
     def buffered_body(self) -> bytes | None:
-        """The body held in memory, without consuming it (None when it is empty or not read yet)."""
+        """The body held in memory, without consuming it (None when it is empty, streamed or not read yet)."""
         return self._data
+
+    @property
+    def body(self) -> ReadableStream | None:
+        """The body as a ``ReadableStream`` (None when there is no body)."""
+        if self._stream is None and self._data:
+            self._stream = ReadableStream.from_chunks([self._data])
+            self._data = None
+        return self._stream
 
     async def bytes(self) -> bytes:
         """The whole body as bytes."""
         if self.body_used:
             raise TypeError(_BODY_USED)
         self.body_used = True
-        if self._source is not None:
+        if self._stream is not None:
+            self._data = b"".join([chunk async for chunk in self._stream.chunks()])
+            self._stream = None
+        elif self._source is not None:
             self._data = await self._source.read()
             self._source = None
         return self._data or b""
@@ -124,11 +139,11 @@ class Request(_Body):
             self.cf = dict(cf) if cf is not None else input.cf
             self.redirect = redirect
             if body is not None:
-                self._init_body(_body_bytes(body))
+                self._init_body(body)
             else:
                 if input.body_used:
                     raise TypeError(_BODY_USED)
-                self._init_body(input._data, input._source)
+                self._init_body(input._stream or input._data, input._source)
                 input.body_used = True
             return
         self.url = str(input)
@@ -136,7 +151,7 @@ class Request(_Body):
         self.headers = _headers(headers)
         self.cf = dict(cf) if cf is not None else {}
         self.redirect = redirect
-        self._init_body(_body_bytes(body))
+        self._init_body(body)
 
     @classmethod
     def _from_source(
@@ -204,7 +219,12 @@ class Response(_Body):
         self.url = ""
         if isinstance(body, str) and "content-type" not in self.headers:
             self.headers["content-type"] = "text/plain;charset=UTF-8"
-        self._init_body(_body_bytes(body))
+        self._init_body(body)
+
+    @property
+    def streamed(self) -> bool:
+        """True when the body is a stream produced while it is sent."""
+        return self._stream is not None
 
     @property
     def ok(self) -> bool:

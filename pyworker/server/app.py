@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Protocol
 
@@ -14,6 +15,7 @@ from pyworker.server.error_page import error_response
 from pyworker.server.log import log, log_request
 
 __all__ = ["create_app", "FetchHandler"]
+
 
 class FetchHandler(Protocol):
     """What the server serves: anything with ``async fetch(request) -> Response``."""
@@ -30,8 +32,10 @@ def _to_request(incoming: web.Request) -> Request:
     return Request._from_source(url, incoming.method, headers, source, default_cf())
 
 
-def _to_web_response(response: Response) -> web.Response:
+def _to_web_response(response: Response) -> web.StreamResponse:
     status_text = response.status_text or reason_phrase(response.status)
+    if response.streamed:
+        return web.StreamResponse(status=response.status, reason=status_text or None, headers=response.headers)
     return web.Response(
         status=response.status,
         reason=status_text or None,
@@ -40,17 +44,36 @@ def _to_web_response(response: Response) -> web.Response:
     )
 
 
+async def _send_stream(incoming: web.Request, outgoing: web.StreamResponse, response: Response) -> None:
+    """Write a streamed body chunk by chunk as it is produced; a client that leaves cancels the stream."""
+    stream = response.body
+    assert stream is not None
+    await outgoing.prepare(incoming)
+    try:
+        async for chunk in stream.chunks():
+            await outgoing.write(chunk)
+        await outgoing.write_eof()
+    except (ConnectionError, asyncio.CancelledError):
+        await stream.cancel("client disconnected")
+        raise
+
+
 def create_app(worker: FetchHandler) -> web.Application:
     """An aiohttp app that hands every request, any method and path, to ``worker``."""
 
     async def handle(incoming: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
+        response = None
         try:
-            outgoing = _to_web_response(await worker.fetch(_to_request(incoming)))
+            response = await worker.fetch(_to_request(incoming))
+            outgoing = _to_web_response(response)
         except Exception as error:
             log.error("%s: %s", type(error).__name__, error, exc_info=error)
             outgoing = error_response(incoming.headers, error)
-        log_request(incoming.method, incoming.raw_path.partition("?")[0], outgoing.status, outgoing.reason, started, time.perf_counter())
+        path = incoming.raw_path.partition("?")[0]
+        log_request(incoming.method, path, outgoing.status, outgoing.reason, started, time.perf_counter())
+        if response is not None and response.streamed:
+            await _send_stream(incoming, outgoing, response)
         return outgoing
 
     app = web.Application(client_max_size=100 * 1024 * 1024)
