@@ -13,6 +13,7 @@ from workers import Response, WorkerEntrypoint
 from batcher import Batcher
 from chat_room import ChatRoom
 from counter import Counter
+from javascript import query_param
 from kv_store import KVStore
 from latency_tester import LatencyTester
 from location import Location
@@ -119,12 +120,14 @@ class Default(WorkerEntrypoint):
         env = self.env
         if path.startswith("/counter"):
             return await env.COUNTER.getByName("global-counter").fetch(request)
+        if path.startswith("/chat"):
+            room = query_param(request.url, "room") or "default"
+            return await env.CHAT_ROOM.getByName(room).fetch(request)
         if path.startswith("/location"):
             return await env.LOCATION.getByName("A").fetch(request)
         if path.startswith("/rpc"):
             return await self.greet_over_rpc(path)
         for prefix, class_name in (
-            ("/chat", "ChatRoom"),
             ("/batcher", "Batcher"),
             ("/rate-limit", "RateLimiter"),
             ("/session", "Session"),

@@ -16,6 +16,7 @@ from pyworker.runtime.ids import DurableObjectId
 from pyworker.runtime.namespace import DurableObjectNamespace, DurableObjectStub
 from pyworker.runtime.rpc import RpcTarget
 from pyworker.runtime.values import DataCloneError
+from pyworker.runtime.websockets import WebSocket, WebSocketPair, WebSocketRequestResponsePair
 
 __all__ = [
     "DurableObject",
@@ -29,6 +30,9 @@ __all__ = [
     "Request",
     "Response",
     "RpcTarget",
+    "WebSocket",
+    "WebSocketPair",
+    "WebSocketRequestResponsePair",
     "fetch",
 ]
 

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ipaddress
 import signal
 import sys
 import time
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from pyworker.dev_config import DevConfig
 from pyworker.errors import PyworkerError
+
+if TYPE_CHECKING:
+    from pyworker.config import LoadedConfig
+    from pyworker.runtime.worker import Worker
 
 __all__ = ["main"]
 
@@ -45,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="set or override a variable on env (repeatable)")
     dev.add_argument("--log-level", choices=["debug", "info", "log", "warn", "error", "none"], default="log",
                      help="log level (default: log)")
+    dev.add_argument("--no-reload", dest="reload", action="store_false",
+                     help="do not reload the worker when its files change")
     return parser
 
 
@@ -72,25 +81,44 @@ def _dev(args: argparse.Namespace) -> int:
         vars=dict(args.var),
         log_level=args.log_level,
     )
-    from pyworker.config import load_config
     from pyworker.server.log import setup_logging
 
     setup_logging(dev.log_level)
-    loaded = load_config(dev.cwd, env=dev.env, config_path=dev.config_path)
-    for warning in loaded.warnings:
-        print(f"▲ [WARNING] {warning}", file=sys.stderr)
+    if args.reload:
+        # Bytecode caches are keyed by the source's mtime in whole seconds and its size: two saves
+        # within one second could otherwise import the first save's code.
+        sys.dont_write_bytecode = True
+    loaded = _load_config(dev)
     from pyworker.runtime.worker import Worker
 
     worker = Worker(loaded, dev)
     try:
-        asyncio.run(_serve(worker, dev, started))
+        asyncio.run(_serve(worker, dev, started, reload=args.reload))
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the final commit
         worker.close()
     return 0
 
 
-async def _serve(worker: object, dev: DevConfig, started: float) -> None:
+def _load_config(dev: DevConfig) -> LoadedConfig:
+    """The wrangler config of ``dev``, its warnings printed."""
+    from pyworker.config import load_config
+
+    loaded = load_config(dev.cwd, env=dev.env, config_path=dev.config_path)
+    for warning in loaded.warnings:
+        print(f"▲ [WARNING] {warning}", file=sys.stderr)
+    return loaded
+
+
+async def _serve(worker: Worker, dev: DevConfig, started: float, *, reload: bool) -> None:
+    from pyworker.reload import Reloader
+
+    # Watching starts before the server does: edits made once "Ready on" is printed are seen.
+    async with Reloader(worker, partial(_load_config, dev)) if reload else contextlib.nullcontext():
+        await _serve_http(worker, dev, started)
+
+
+async def _serve_http(worker: Worker, dev: DevConfig, started: float) -> None:
     from pyworker.runtime.http import close_fetch_session
     from pyworker.server.app import create_app
     from pyworker.server.banner import render_bindings
@@ -110,7 +138,7 @@ async def _serve(worker: object, dev: DevConfig, started: float) -> None:
     host, port = runner.addresses[0][:2]
     if not _is_loopback(dev.ip):
         log.warning("Listening on %s: other machines on your network can reach this server.", dev.ip)
-    table = render_bindings(worker.describe_bindings())  # type: ignore[attr-defined]
+    table = render_bindings(worker.describe_bindings())
     if table:
         print(table)
     print(f"⎔ Starting local server... ({(time.perf_counter() - started) * 1000:.0f}ms)")

@@ -6,7 +6,7 @@ The CLI prints ``str(error)`` and exits 1 without a Python traceback.
 
 from __future__ import annotations
 
-__all__ = ["PyworkerError", "ConfigError", "WorkerImportError"]
+__all__ = ["PyworkerError", "ConfigError", "MigrationError", "WorkerImportError"]
 
 
 class PyworkerError(Exception):
@@ -31,6 +31,12 @@ class ConfigError(PyworkerError):
     """The wrangler configuration (or a command-line flag that overrides it) is invalid."""
 
     code = "ERR_CONFIG"
+
+
+class MigrationError(PyworkerError):
+    """Durable Object migrations break a rule Cloudflare enforces, or cannot be applied to local state."""
+
+    code = "ERR_MIGRATION"
 
 
 class WorkerImportError(PyworkerError):

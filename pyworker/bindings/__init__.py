@@ -1,14 +1,19 @@
-"""Bindings: one module per kind, each with the same two functions.
+"""Bindings: one module per kind, each with the same functions.
 
-* ``build(context) -> dict[str, object]`` — the values ``env`` gets for this kind;
-  resources to close at shutdown go into ``context.resources``.
+* ``build(context) -> dict[str, object]`` — the values ``env`` gets for this kind. It must not
+  change anything already serving: resources it opens go into ``context.resources`` (a resource of
+  ``context.previous`` may be carried over under the same key), and changes to carried-over
+  resources are deferred with ``context.on_swap``.
 * ``describe(context) -> list[BindingRow]`` — rows of the start-up "bindings" table.
 
-The runtime loops over ``BINDING_KINDS`` and imports none of them by name.
+The runtime loops over ``BINDING_KINDS`` and imports none of them by name. A reload builds every
+kind again (with the serving version as ``previous``, unless everything is to be built anew) and
+then calls ``swap_bindings``; a failure in any ``build`` leaves the serving version untouched.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -18,7 +23,14 @@ from pyworker.config import LoadedConfig
 from pyworker.dev_config import DevConfig
 from pyworker.runtime.gates import OutputGate
 
-__all__ = ["BindingContext", "BindingRow", "BINDING_KINDS", "build_bindings", "describe_bindings"]
+__all__ = [
+    "BINDING_KINDS",
+    "BindingContext",
+    "BindingRow",
+    "build_bindings",
+    "describe_bindings",
+    "swap_bindings",
+]
 
 
 class Closable(Protocol):
@@ -27,7 +39,16 @@ class Closable(Protocol):
 
 @dataclass
 class BindingContext:
-    """What a binding kind needs to build its values."""
+    """What a binding kind needs to build its values for one version of the worker.
+
+    Attributes:
+        previous: the version being replaced by a reload, whose resources may be carried over;
+            None at start-up and when the worker's name, ``main`` or state directory changed
+            (everything is built anew).
+        resources: what this version serves from, by a key unique among kinds
+            (``"durable_objects:Counter"``); closed when a later version does not carry it over.
+        on_swap: deferred changes to carried-over resources, run once this version serves.
+    """
 
     loaded: LoadedConfig
     dev: DevConfig
@@ -35,7 +56,9 @@ class BindingContext:
     output_gate: OutputGate
     module: ModuleType
     env: Any = None
-    resources: list[Closable] = field(default_factory=list)
+    previous: BindingContext | None = None
+    resources: dict[str, Closable] = field(default_factory=dict)
+    on_swap: list[Callable[[], None]] = field(default_factory=list)
 
 
 class BindingRow(NamedTuple):
@@ -63,6 +86,19 @@ def build_bindings(context: BindingContext) -> dict[str, Any]:
     return values
 
 
+def swap_bindings(serving: BindingContext | None, context: BindingContext) -> None:
+    """Make ``context`` the serving version in place of ``serving``: run its deferred changes,
+    then close every resource of ``serving`` that it did not carry over."""
+    for change in context.on_swap:
+        change()
+    context.previous, context.on_swap = None, []
+    if serving is not None:
+        for key, resource in serving.resources.items():
+            if context.resources.get(key) is not resource:
+                resource.close()
+
+
 def describe_bindings(context: BindingContext) -> list[BindingRow]:
     """The rows of the start-up bindings table."""
     return [row for kind in BINDING_KINDS for row in kind.describe(context)]
+

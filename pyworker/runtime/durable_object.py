@@ -10,12 +10,17 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
+from pyworker.runtime.alarms import ObjectAlarm
 from pyworker.runtime.clock import Clock, Timer
 from pyworker.runtime.gates import EventGate, OutputGate
+from pyworker.runtime.ffi import JsArray
+from pyworker.runtime.hibernation import HibernationManager
 from pyworker.runtime.ids import DurableObjectId
+from pyworker.runtime.jsglobals import Date
+from pyworker.runtime.websockets import WebSocket, WebSocketRequestResponsePair
 from pyworker.storage.durable_object_storage import DurableObjectStorage
 
 __all__ = ["DurableObject", "DurableObjectState", "ObjectHost"]
@@ -62,6 +67,40 @@ class DurableObjectState:
         """Keep working on ``awaitable`` after the current event has answered."""
         self._host.background(awaitable)
 
+    def acceptWebSocket(self, ws: WebSocket, tags: Iterable[str] | None = None) -> None:  # noqa: N802
+        """Accept ``ws`` for hibernation: its events go to ``webSocketMessage``/``Close``/``Error``,
+        and it stays open while the object is evicted. At most 10 tags of 256 bytes each."""
+        self._host.websockets.accept(ws, tags)
+
+    def getWebSockets(self, tag: str | None = None) -> JsArray:  # noqa: N802
+        """The hibernatable sockets not yet disconnected, optionally only those tagged ``tag``."""
+        return self._host.websockets.get_websockets(tag)
+
+    def getTags(self, ws: WebSocket) -> JsArray:  # noqa: N802
+        """The tags ``ws`` was accepted with."""
+        return self._host.websockets.get_tags(ws)
+
+    def setWebSocketAutoResponse(self, pair: WebSocketRequestResponsePair | None = None) -> None:  # noqa: N802
+        """Answer a message equal to ``pair.request`` with ``pair.response`` without waking the
+        object; no argument clears it."""
+        self._host.websockets.set_auto_response(pair)
+
+    def getWebSocketAutoResponse(self) -> WebSocketRequestResponsePair | None:  # noqa: N802
+        """The pair set with ``setWebSocketAutoResponse``, or None."""
+        return self._host.websockets.auto_response
+
+    def getWebSocketAutoResponseTimestamp(self, ws: WebSocket) -> Date | None:  # noqa: N802
+        """When ``ws`` last got an automatic response, or None."""
+        return self._host.websockets.auto_response_timestamp(ws)
+
+    def setHibernatableWebSocketEventTimeout(self, timeoutMs: int | None = None) -> None:  # noqa: N802, N803
+        """Cancel a ``webSocket*`` handler after ``timeoutMs``; None or 0 clears the timeout."""
+        self._host.websockets.set_event_timeout(timeoutMs)
+
+    def getHibernatableWebSocketEventTimeout(self) -> int | None:  # noqa: N802
+        """The timeout set with ``setHibernatableWebSocketEventTimeout``, or None."""
+        return self._host.websockets.event_timeout
+
 
 async def _resolved(value: Any) -> Any:
     return value
@@ -96,6 +135,10 @@ class ObjectHost:
         self._tasks: set[asyncio.Future[Any]] = set()
         self._in_flight = 0
         self._eviction: Timer | None = None
+        self.alarm = ObjectAlarm(self, code.clock)
+        """The object's alarm timer; it outlives the instance (eviction, reloads)."""
+        self.websockets = HibernationManager(self, output_gate, code.clock)
+        """The object's WebSockets; they outlive the instance (hibernation, reloads)."""
 
     def _construct(self) -> DurableObject:
         cls, env = self._code.cls, self._code.env
@@ -188,6 +231,7 @@ class ObjectHost:
         """Commit and close storage (server shutdown)."""
         if self._eviction is not None:
             self._eviction.cancel()
+        self.alarm.cancel()
         self.storage.close()
 
 

@@ -39,6 +39,8 @@ class ObjectClass:
         *,
         clock: Clock | None = None,
         evict_after_ms: float | None = DEFAULT_EVICT_AFTER_MS,
+        sqlite: bool = True,
+        limits: str = "local",
     ) -> None:
         unique_key = f"{worker_name}-{class_name}"
         self.class_name = class_name
@@ -49,6 +51,8 @@ class ObjectClass:
         self.env = env
         self.clock = clock or Clock()
         self.evict_after_ms = evict_after_ms
+        self.sqlite = sqlite
+        self.limits = limits
         self.hosts: dict[str, ObjectHost] = {}
 
     def serve_code(self, cls: type[DurableObject], env: Any) -> None:
@@ -67,10 +71,34 @@ class ObjectClass:
         host = self.hosts.get(key)
         if host is None:
             store = SqliteStore(self.directory / f"{key}.sqlite")
-            storage = DurableObjectStorage(store, self._output_gate)
+            storage = DurableObjectStorage(
+                store,
+                self._output_gate,
+                sqlite=self.sqlite,
+                limits=self.limits,
+                clock=self.clock,
+                on_alarm_change=lambda ms: host.alarm.changed(ms),
+            )
             host = ObjectHost(object_id, self, storage, self._output_gate)
             self.hosts[key] = host
         return host
+
+    def resume_alarms(self) -> None:
+        """Arm the alarms stored in this class's objects (call once the event loop runs).
+
+        An alarm that came due while the server was stopped fires at once.
+        """
+        if not self.directory.is_dir():
+            return
+        for path in sorted(self.directory.glob("*.sqlite")):
+            if len(path.stem) != 64 or path.stem in self.hosts:
+                continue
+            host = self.host(DurableObjectId(path.stem))
+            if host.storage.alarm_time() is None:
+                host.close()
+                del self.hosts[path.stem]
+            else:
+                host.alarm.resume()
 
     def close(self) -> None:
         """Commit and close every object's storage."""

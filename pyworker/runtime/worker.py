@@ -1,4 +1,5 @@
-"""``Worker``: a loaded worker — its module, its bindings, its objects — and event dispatch.
+"""``Worker``: the served version of the worker — its module, its bindings, its objects — and event
+dispatch; ``Worker.reload`` swaps in a new version.
 
 The server hands every HTTP request to ``Worker.fetch``; it knows nothing about Durable Objects.
 """
@@ -6,7 +7,15 @@ The server hands every HTTP request to ``Worker.fetch``; it knows nothing about 
 from __future__ import annotations
 
 import inspect
-from pyworker.bindings import BindingContext, BindingRow, build_bindings, describe_bindings
+from typing import Any
+
+from pyworker.bindings import (
+    BindingContext,
+    BindingRow,
+    build_bindings,
+    describe_bindings,
+    swap_bindings,
+)
 from pyworker.config import LoadedConfig
 from pyworker.dev_config import DevConfig
 from pyworker.runtime import current
@@ -23,17 +32,52 @@ __all__ = ["Worker"]
 class Worker:
     """The user's worker, loaded from ``main`` with its bindings built from the config."""
 
+    env: Env
+    _entrypoint: Any
+    _context: BindingContext
+
     def __init__(self, loaded: LoadedConfig, dev: DevConfig) -> None:
-        self.loaded = loaded
         self.dev = dev
         self.output_gate = OutputGate()
-        self.persist_root = dev.persist_root(loaded.root)
+        self._serve(loaded, serving=None)
+
+    @property
+    def loaded(self) -> LoadedConfig:
+        """The config being served."""
+        return self._context.loaded
+
+    def reload(self, loaded: LoadedConfig | None = None) -> None:
+        """Import ``main`` afresh and serve it, with bindings built from ``loaded`` (default: the
+        config being served).
+
+        The swap is atomic: requests in flight finish on the code they started with, the next one
+        gets the new code. Durable Object classes keep their live objects' state (instances are
+        constructed from the new code on next use) and unchanged bindings keep their namespace
+        objects; when the worker's name, ``main`` or state directory changes, every binding is
+        built anew.
+
+        Raises:
+            WorkerImportError: ``main`` does not import, has no fetch handler, or lacks a class a
+                binding names. The serving version is untouched.
+        """
+        self._serve(loaded or self.loaded, serving=self._context)
+
+    def _serve(self, loaded: LoadedConfig, serving: BindingContext | None) -> None:
         module = load_module(loaded.main_path)
-        self._entrypoint = find_entrypoint(module)
-        self.env = Env({})
-        self._context = BindingContext(loaded, dev, self.persist_root, self.output_gate, module, self.env)
-        vars(self.env).update(build_bindings(self._context))
-        current.set_env(self.env)
+        entrypoint = find_entrypoint(module)
+        persist_root = self.dev.persist_root(loaded.root)
+        same_home = serving is not None and (
+            (serving.loaded.worker_name, serving.loaded.main_path, serving.persist_root)
+            == (loaded.worker_name, loaded.main_path, persist_root)
+        )
+        env = Env({})
+        context = BindingContext(
+            loaded, self.dev, persist_root, self.output_gate, module, env, previous=serving if same_home else None
+        )
+        vars(env).update(build_bindings(context))
+        swap_bindings(serving, context)
+        self._context, self._entrypoint, self.env = context, entrypoint, env
+        current.set_env(env)
 
     def describe_bindings(self) -> list[BindingRow]:
         """Rows of the start-up bindings table."""
@@ -56,5 +100,5 @@ class Worker:
     def close(self) -> None:
         """Commit every buffered write and close all state files."""
         self.output_gate.flush_now()
-        for resource in self._context.resources:
+        for resource in self._context.resources.values():
             resource.close()

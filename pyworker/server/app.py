@@ -13,6 +13,7 @@ from pyworker.runtime.cf import default_cf
 from pyworker.runtime.http import Request, Response, reason_phrase
 from pyworker.server.error_page import error_response
 from pyworker.server.log import log, log_request
+from pyworker.server.websocket_bridge import serve_websocket
 
 __all__ = ["create_app", "FetchHandler"]
 
@@ -66,6 +67,8 @@ def create_app(worker: FetchHandler) -> web.Application:
         response = None
         try:
             response = await worker.fetch(_to_request(incoming))
+            if response.status == 101 and response.web_socket is not None:
+                return await serve_websocket(incoming, response, started)
             outgoing = _to_web_response(response)
         except Exception as error:
             log.error("%s: %s", type(error).__name__, error, exc_info=error)

@@ -41,7 +41,7 @@ async def test_location_first_visit_then_returning(app) -> None:
 
 @pytest.mark.parametrize(
     ("path", "class_name"),
-    [("/chat/messages", "ChatRoom"), ("/batcher", "Batcher"), ("/rate-limit", "RateLimiter"),
+    [("/batcher", "Batcher"), ("/rate-limit", "RateLimiter"),
      ("/session/all", "Session"), ("/streamer", "Streamer"), ("/kv-store/kv", "KVStore"),
      ("/latency-test", "LatencyTester")],
 )

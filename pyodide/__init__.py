@@ -1,0 +1,1 @@
+"""A stand-in for Pyodide's ``pyodide`` package: only ``pyodide.ffi``, which Worker code imports."""

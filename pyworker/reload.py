@@ -1,0 +1,199 @@
+"""Hot reload for ``pyworker dev``: watch the worker's files, reload it when they change.
+
+``Reloader`` owns the watching (``watchfiles.awatch``), the debouncing (watchfiles' own ``step``),
+what a change means (code, config, ``.dev.vars``) and the log lines; the swap itself is one call,
+``Worker.reload``. The listening socket is never touched::
+
+    [wrangler:info] Reloading: src/counter.py changed
+    [wrangler:info] Reloaded in 12ms
+
+Watched: ``main``'s folder with its subfolders, the config file, the ``.dev.vars`` files and
+``migrations/``. Each folder is watched on its own (not recursively), so nothing is watched inside
+``.wrangler/``, ``__pycache__`` or a ``.venv`` next to the config, and a file an editor replaces
+(write a copy, rename it over) is still seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+from watchfiles import Change, DefaultFilter, awatch
+from watchfiles.main import FileChange
+
+from pyworker.config import LoadedConfig
+from pyworker.errors import PyworkerError
+from pyworker.runtime.worker import Worker
+from pyworker.server.banner import render_bindings
+
+__all__ = ["WATCH_DEBOUNCE_MS", "WATCH_STEP_MS", "Reloader", "WatchTargets"]
+
+log = logging.getLogger("pyworker")
+
+WATCH_STEP_MS = 15
+"""watchfiles' ``step``: a batch of changes is handled once no other file changed for this long,
+so a burst of saves (an editor's "save all", a ``git checkout``) is one reload and a save is
+served 15-30 ms later. (Saving the same file again does not extend the batch.)"""
+
+WATCH_DEBOUNCE_MS = 300
+"""A batch is handled after this long even if files keep changing."""
+
+
+class _IgnoredFilter(DefaultFilter):
+    """watchfiles' default ignores, plus local state and more editors' temporary files."""
+
+    ignore_dirs = (*DefaultFilter.ignore_dirs, ".wrangler")
+    ignore_entity_patterns = (
+        *DefaultFilter.ignore_entity_patterns,
+        r"^4913$",  # vim checks that it may write the folder
+        r"^#.*#$",  # emacs auto-save
+        r"\.kate-swp$",
+        r"^\.goutputstream-",  # gedit
+    )
+
+
+_IGNORED = _IgnoredFilter()
+
+_STILL_SERVING = "Still serving the previous version; save a fix to reload."
+
+
+@dataclass(frozen=True)
+class WatchTargets:
+    """What to watch for one version of the worker.
+
+    Attributes:
+        trees: folders whose files all count, subfolders included (``main``'s folder,
+            ``migrations/``); they need not exist yet.
+        files: single files that count (the config, ``.dev.vars``); they need not exist.
+        directories: the existing folders to watch, each one non-recursively.
+    """
+
+    trees: frozenset[Path]
+    files: frozenset[Path]
+    directories: frozenset[Path]
+
+    @classmethod
+    def of(cls, loaded: LoadedConfig) -> WatchTargets:
+        """The targets of a worker served with the config ``loaded``."""
+        trees = frozenset({loaded.main_path.parent, loaded.root / "migrations"})
+        dev_vars = [".dev.vars", f".dev.vars.{loaded.env_name}"] if loaded.env_name else [".dev.vars"]
+        files = {loaded.root / name for name in dev_vars}
+        if loaded.path is not None:
+            files.add(loaded.path)
+        directories = {d for tree in trees for d in _folders(tree)}
+        directories |= {f.parent for f in files if f.parent.is_dir()}
+        return cls(trees, frozenset(files), frozenset(directories))
+
+    def __call__(self, change: Change, path: str) -> bool:
+        """The watch filter: does a change of ``path`` count?"""
+        changed = Path(path)
+        if changed in self.files or changed in self.trees:
+            return True
+        return any(
+            changed.is_relative_to(tree) and _IGNORED(change, str(changed.relative_to(tree))) for tree in self.trees
+        )
+
+
+def _folders(tree: Path) -> Iterator[Path]:
+    """``tree`` and its subfolders, except ignored ones (nothing if it does not exist)."""
+    for folder, subfolders, _ in os.walk(tree):
+        subfolders[:] = [name for name in subfolders if _IGNORED(Change.added, name)]
+        yield Path(folder)
+
+
+class Reloader:
+    """Reloads ``worker`` whenever its files change, while used as ``async with Reloader(...)``.
+
+    ``load_config`` reads the config again (and shows its warnings); it is called only when the
+    config file changed, and again on the next change until a reload with it succeeded.
+    """
+
+    def __init__(self, worker: Worker, load_config: Callable[[], LoadedConfig]) -> None:
+        self._worker = worker
+        self._load_config = load_config
+        self._config_changed = False
+        self._bindings = worker.describe_bindings()
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Self:
+        """Start watching, in a task of the running loop."""
+        self._task = asyncio.create_task(self._watch())
+        await asyncio.sleep(0)  # the task's first step registers the watches
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Stop watching (within one ``WATCH_STEP_MS``)."""
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+    async def _watch(self) -> None:
+        while not self._stop.is_set():
+            targets = WatchTargets.of(self._worker.loaded)
+            batches = awatch(
+                *targets.directories,
+                watch_filter=targets,
+                recursive=False,
+                step=WATCH_STEP_MS,
+                debounce=WATCH_DEBOUNCE_MS,
+                stop_event=self._stop,
+                ignore_permission_denied=True,
+            )
+            try:
+                async with contextlib.aclosing(batches):
+                    async for changes in batches:
+                        changed = _lasting(changes)
+                        if changed:
+                            self._reload(changed)
+                        if WatchTargets.of(self._worker.loaded) != targets:
+                            break  # a folder or file appeared or went away: watch the new set
+            except FileNotFoundError:
+                await asyncio.sleep(WATCH_STEP_MS / 1000)  # a folder went away as the watch started
+
+    def _reload(self, changed: list[Path]) -> None:
+        """Reload the worker because ``changed`` files changed; log what happened.
+
+        If the new version cannot be loaded, the error is logged once and the previous version
+        keeps serving.
+        """
+        started = time.perf_counter()
+        root = self._worker.loaded.root
+        log.info("Reloading: %s changed", _list_files(changed, root))
+        self._config_changed |= self._worker.loaded.path in changed
+        try:
+            self._worker.reload(self._load_config() if self._config_changed else None)
+        except PyworkerError as error:
+            log.error("%s\n%s", error, _STILL_SERVING)
+            return
+        except Exception:
+            log.exception("Reload failed (a bug in pyworker, please report it). %s", _STILL_SERVING)
+            return
+        self._config_changed = False
+        bindings = self._worker.describe_bindings()
+        if bindings != self._bindings:
+            self._bindings = bindings
+            print(render_bindings(bindings) or "Your Worker has no bindings.")
+        log.info("Reloaded in %dms", round((time.perf_counter() - started) * 1000))
+
+
+def _lasting(changes: set[FileChange]) -> list[Path]:
+    """The changed files, without those created and removed again within the batch (an
+    editor's or ``sed -i``'s temporary copy)."""
+    passing = {path for change, path in changes if change == Change.added and not os.path.exists(path)}
+    return sorted({Path(path) for _, path in changes if path not in passing})
+
+
+def _list_files(paths: list[Path], root: Path) -> str:
+    """``src/a.py``, ``src/a.py, wrangler.toml`` or ``src/a.py, src/b.py and 3 more``."""
+    names = [os.path.relpath(path, root) for path in paths]
+    if len(names) <= 3:
+        return ", ".join(names)
+    return f"{', '.join(names[:2])} and {len(names) - 2} more"

@@ -1,0 +1,156 @@
+"""A WebSocket upgrade: the worker answered ``Response(None, status=101, web_socket=client)``; this
+completes the handshake and couples ``client`` to the real connection (an aiohttp
+``WebSocketResponse``) until it closes.
+
+Messages from the network are sent to the worker's server end as if the client end sent them, and
+what the server end sends goes out on the network. Close codes and reasons pass both ways; a client
+that vanishes without a Close frame is reported as 1006 (not clean); a message over 32 MiB closes
+the connection with 1009 and reaches the worker as an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+from aiohttp import WebSocketError, WSMsgType, web
+
+from pyworker.runtime.ffi import JsException, JsTypeError
+from pyworker.runtime.http import Response
+from pyworker.runtime.websockets import (
+    MAX_MESSAGE_SIZE,
+    NO_STATUS,
+    Close,
+    Coupling,
+    Frame,
+    Message,
+    WebSocket,
+)
+from pyworker.server.log import log_request
+
+__all__ = ["serve_websocket"]
+
+CLOSE_TIMEOUT_S = 10.0
+"""How long a closing handshake may wait for the other side."""
+
+_NO_UPGRADE = (
+    'Worker tried to return a WebSocket in a response to a request which did not contain the header '
+    '"Upgrade: websocket".'
+)
+_BAD_HANDSHAKE = "ERROR: The requested WebSocket version is not supported."
+_HANDSHAKE_HEADERS = frozenset(
+    {"upgrade", "connection", "content-length", "content-type", "transfer-encoding"}
+)
+
+
+async def serve_websocket(incoming: web.Request, response: Response, started: float) -> web.StreamResponse:
+    """Answer ``incoming`` with the worker's 101 ``response`` and serve the connection until it closes.
+
+    Errors before the handshake (the request is no upgrade, the socket was accepted) are raised, so
+    the caller answers 500; ``started`` (``time.perf_counter()``) times the request log line.
+    """
+    client = response.web_socket
+    if not isinstance(client, WebSocket):
+        raise JsTypeError(f"web_socket must be the client end of a WebSocketPair, not {type(client).__name__}")
+    if incoming.headers.get("Upgrade", "").lower() != "websocket":
+        raise JsTypeError(_NO_UPGRADE)
+    offered = response.headers.get("Sec-WebSocket-Protocol", "")
+    network = web.WebSocketResponse(
+        autoclose=False,
+        max_msg_size=MAX_MESSAGE_SIZE + 1,  # aiohttp refuses a message of exactly max_msg_size bytes
+        protocols=[p.strip() for p in offered.split(",") if p.strip()],
+        timeout=CLOSE_TIMEOUT_S,
+    )
+    if not network.can_prepare(incoming).ok:
+        return web.Response(status=400, text=_BAD_HANDSHAKE)
+    link = _NetworkLink(network)
+    link.coupling = client.couple(link)
+    for name, value in response.headers.items():
+        if name.lower() not in _HANDSHAKE_HEADERS and not name.lower().startswith("sec-websocket-"):
+            network.headers.add(name, value)
+    try:
+        await network.prepare(incoming)
+    except BaseException:
+        link.coupling.disconnect()
+        raise
+    status_text = response.status_text or "Switching Protocols"
+    log_request(incoming.method, incoming.raw_path.partition("?")[0], 101, status_text, started, time.perf_counter())
+    await link.run()
+    return network
+
+
+class _NetworkLink:
+    """Receiver of the coupled client end: frames the server end sends go out on the network."""
+
+    coupling: Coupling
+
+    def __init__(self, network: web.WebSocketResponse) -> None:
+        self.network = network
+        self._closed = asyncio.Event()
+        self._client_closed = False
+
+    async def receive(self, ws: WebSocket, frame: Frame) -> None:
+        """Write what the server end sent; its Close starts (or answers) the closing handshake."""
+        network = self.network
+        if isinstance(frame, Message):
+            if not network.closed:
+                try:
+                    if isinstance(frame.data, str):
+                        await network.send_str(frame.data)
+                    else:
+                        await network.send_bytes(frame.data)
+                except ConnectionError:
+                    pass  # the client is gone: the read loop reports it
+        elif isinstance(frame, Close):
+            code = 1000 if frame.code == NO_STATUS else frame.code  # a Close frame always has a code here
+            await network.close(code=code, message=frame.reason.encode())
+            if not self._client_closed:
+                answer = network.close_code
+                if answer is None or answer == 1006:
+                    self.coupling.disconnect()
+                else:
+                    self.coupling.close(answer, "")
+            self._closed.set()
+
+    async def run(self) -> None:
+        """Read the network until the connection ends, passing everything to the server end."""
+        try:
+            await self._read()
+        except asyncio.CancelledError:  # server shutdown
+            if not self._closed.is_set():
+                self.coupling.disconnect()
+            raise
+
+    async def _read(self) -> None:
+        network, coupling = self.network, self.coupling
+        while True:
+            msg = await network.receive()
+            if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                coupling.message(msg.data)
+            elif msg.type is WSMsgType.CLOSE:
+                self._client_closed = True
+                coupling.close(msg.data or NO_STATUS, msg.extra or "")
+                try:
+                    await asyncio.wait_for(self._closed.wait(), CLOSE_TIMEOUT_S)
+                except asyncio.TimeoutError:  # the server end never answered (it was never accepted)
+                    await network.close(code=msg.data or 1000)
+                return
+            elif msg.type is WSMsgType.CLOSING:  # our Close is out; receive() waits for the answer
+                await self._closed.wait()
+                return
+            elif msg.type is WSMsgType.ERROR and isinstance(msg.data, WebSocketError):
+                coupling.fail(JsException(_describe(msg.data)))
+                return
+            else:  # CLOSED or a transport error: the client vanished without a Close frame
+                if not self._closed.is_set():
+                    coupling.disconnect()
+                return
+
+
+def _describe(error: WebSocketError) -> str:
+    """The error the worker sees; an oversized message is described as workerd does."""
+    if error.code == 1009:
+        size = re.search(r"\d+", str(error))
+        return f"Message is too large: {size.group() if size else '?'} > {MAX_MESSAGE_SIZE}"
+    return str(error)
