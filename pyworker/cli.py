@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="log level (default: log)")
     dev.add_argument("--no-reload", dest="reload", action="store_false",
                      help="do not reload the worker when its files change")
+    from pyworker.commands import register_commands
+
+    register_commands(commands)
     return parser
 
 
@@ -63,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "dev":
             return _dev(args)
+        return args.run(args)
     except PyworkerError as error:
         print(f"✘ [ERROR] {error}", file=sys.stderr)
         return 1

@@ -1,8 +1,8 @@
 """Hot reload for ``pyworker dev``: watch the worker's files, reload it when they change.
 
 ``Reloader`` owns the watching (``watchfiles.awatch``), the debouncing (watchfiles' own ``step``),
-what a change means (code, config, ``.dev.vars``) and the log lines; the swap itself is one call,
-``Worker.reload``. The listening socket is never touched::
+what a change means (the config is read and validated again only when it changed) and the log
+lines; the swap itself is one call, ``Worker.reload``. The listening socket is never touched::
 
     [wrangler:info] Reloading: src/counter.py changed
     [wrangler:info] Reloaded in 12ms

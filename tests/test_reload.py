@@ -36,7 +36,7 @@ class Default(WorkerEntrypoint):
         path = request.url.split("/", 3)[3]
         if path == "slow":
             print("slow request started", flush=True)
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(1)
             return Response(f"slow {VERSION}")
         if path == "var":
             return Response(self.env.MODE)
@@ -46,6 +46,7 @@ class Default(WorkerEntrypoint):
             return await self.env.COUNTER.getByName("c").fetch(request)
         return Response("not found", status=404)
 """
+
 
 def wait_until(check: Callable[[], object], timeout: float = 5.0) -> None:
     """Poll ``check`` every 10 ms until it returns something true."""

@@ -101,4 +101,3 @@ def swap_bindings(serving: BindingContext | None, context: BindingContext) -> No
 def describe_bindings(context: BindingContext) -> list[BindingRow]:
     """The rows of the start-up bindings table."""
     return [row for kind in BINDING_KINDS for row in kind.describe(context)]
-

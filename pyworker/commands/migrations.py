@@ -130,20 +130,19 @@ def run_new(args: argparse.Namespace) -> int:
     """Append a migration entry built from the flags."""
     project = open_project(args)
     tag = args.tag or next_tag([m.tag for m in project.loaded.config.migrations])
-    entry: dict[str, Any] = {"tag": tag}
-    for kind, values in (("new_classes", args.new_class), ("new_sqlite_classes", args.new_sqlite_class),
-                         ("deleted_classes", args.delete)):
-        if values:
-            entry[kind] = list(values)
     renames = [_split(text, "--rename", ("from", "to"), "Counter:Tally") for text in args.rename]
     transfers = [
         _split(text, "--transfer", ("from", "from_script", "to"), "Counter:other-worker:Counter")
         for text in args.transfer
     ]
-    if renames:
-        entry["renamed_classes"] = renames
-    if transfers:
-        entry["transferred_classes"] = transfers
+    steps: dict[str, list[Any]] = {
+        "new_sqlite_classes": args.new_sqlite_class,
+        "new_classes": args.new_class,
+        "renamed_classes": renames,
+        "deleted_classes": args.delete,
+        "transferred_classes": transfers,
+    }
+    entry: dict[str, Any] = {"tag": tag, **{kind: values for kind, values in steps.items() if values}}
     if len(entry) == 1:
         raise PyworkerError(
             "Nothing to add: give at least one step.\n"
@@ -158,8 +157,7 @@ def run_new(args: argparse.Namespace) -> int:
             document.set_string((*project.section("durable_objects"), "bindings", index, "class_name"), new_class)
 
     save_edit(project, edit)
-    steps = {kind: value for kind, value in entry.items() if kind != "tag"}
-    print(f"Added migration {tag} to {project.file}: {describe_steps(steps)}")
+    print(f"Added migration {tag} to {project.file}: {describe_steps({k: v for k, v in steps.items() if v})}")
     bindings = project.loaded.config.durable_objects.bindings
     for index, new_class in retargeted:
         print(f"Updated binding {bindings[index].name}: class_name {bindings[index].class_name} → {new_class}")

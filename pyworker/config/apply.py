@@ -196,9 +196,13 @@ def _object_files(directory: Path) -> Iterator[Path]:
 
 
 def _stored_name(path: Path) -> str | None:
-    """The object's name as wrangler records it (``__miniflare_do_name``), if the file has one."""
+    """The object's name as wrangler records it (``__miniflare_do_name``), if the file has one.
+
+    The file is opened for writing so that closing it folds a leftover ``-wal`` into it (and
+    removes it), as the last connection to a WAL database does.
+    """
     try:
-        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+        with closing(sqlite3.connect(path)) as db:
             row = db.execute(f"SELECT name FROM {_NAME_TABLE} WHERE id = 1").fetchone()
     except sqlite3.Error:
         return None

@@ -10,8 +10,9 @@ survive):
 * :meth:`ConfigDocument.set_string` a string value (a binding's ``class_name``).
 
 Comments follow the entries they describe: a comment block right above an entry (no blank line in
-between) belongs to it and leaves with it; a block after a blank line introduces what follows and
-stays in front of it. A new entry is separated by a blank line and indented like its neighbours.
+between) belongs to it and leaves with it, except above the first entry of a list that keeps other
+entries (it may introduce the whole list); a block after a blank line introduces what follows and
+stays in front of it. A new entry is separated by a blank line and formatted like its neighbours.
 
 >>> doc = open_document('# app\\n[[migrations]]\\ntag = "v1"  # first\\n', "toml")
 >>> doc.append(("migrations",), {"tag": "v2", "new_sqlite_classes": ["Game"]})
@@ -100,6 +101,7 @@ class TomlDocument(ConfigDocument):
         assert isinstance(current, AoT)
         if len(current.body) == 1:
             _, rest = _split_trailing(current.body[0])
+            self._drop_comment_above(path)
             following = self._following_header(path)
             del parent[path[-1]]
             self._drop_empty(path[:-1])
@@ -130,6 +132,20 @@ class TomlDocument(ConfigDocument):
                 node.append(key, tomlkit.table(is_super_table=True))
             node = node[key]
         return node
+
+    def _drop_comment_above(self, path: tuple[str, ...]) -> None:
+        """Drop the comment block right above the list at ``path`` when the table before it holds
+        it (comments between plain keys and the list are left alone)."""
+        container = self._table(path[:-1], create=False)
+        body = container.body if isinstance(container, Container) else container.value.body
+        position = [key.key if key is not None else None for key, _ in body].index(path[-1])
+        if position == 0 or body[position - 1][0] is None:
+            return
+        previous = body[position - 1][1]
+        table = previous.body[-1] if isinstance(previous, AoT) and previous.body else previous
+        if isinstance(table, Table) and not table.is_super_table():
+            attached, rest = _split_trailing(table)
+            _extend(table, attached + _without_own_lead(rest))
 
     def _following_header(self, path: tuple[str, ...]) -> Table | None:
         """The first table rendered with a header after the item at ``path``, if any."""
@@ -265,9 +281,10 @@ class JsoncDocument(ConfigDocument):
         for key in reversed(path[depth + 1 :]):
             value = {key: value}
         if depth == len(path):
-            self._insert(node, self._render(entry, node))
-        else:
-            self._insert(node, f"{json.dumps(path[depth])}: {self._render(value, node)}")
+            self._insert(node, self._render(entry, node, 1))
+        else:  # the entry, and the containers created around it, one item a line
+            levels = len(path) - depth + 1
+            self._insert(node, f"{json.dumps(path[depth])}: {self._render(value, node, levels)}")
 
     def remove(self, path: tuple[str, ...], index: int) -> None:
         root = _parse_json(self._text)
@@ -306,15 +323,16 @@ class JsoncDocument(ConfigDocument):
         node = _parse_json(self._text).find(path)
         self._text = self._text[: node.start] + json.dumps(value, ensure_ascii=False) + self._text[node.end :]
 
-    def _render(self, value: Any, container: _JsonValue) -> str:
+    def _render(self, value: Any, container: _JsonValue, levels: int) -> str:
         """``value`` as JSON for a new item of ``container``, formatted like its last item: on one
-        line when that one is, else one member a line, indented like the file."""
+        line when that one is, else its outer ``levels`` containers one item a line, indented like
+        the file."""
         if container.items:
             last = container.items[-1].value
             sample = self._text[last.start : last.end]
             if "\n" not in sample and sample[:1] in "{[":
                 return _one_line_json(value, padded=sample[1:2] == " ")
-        return _render_json(value, self._item_indent(container), _indent_unit(self._text))
+        return _render_json(value, self._item_indent(container), _indent_unit(self._text), levels)
 
     def _item_indent(self, container: _JsonValue) -> str:
         if container.items:
@@ -469,10 +487,12 @@ def _indent_at(text: str, pos: int) -> str:
 
 
 def _own_comment_start(text: str, start: int) -> int:
-    """Move ``start`` (a line start) up over the ``//`` comment lines right above it."""
+    """Move ``start`` (a line start) up over the comment lines (``//`` or a whole ``/* */``) right
+    above it."""
     while start:
         previous = _line_start(text, start - 1)
-        if not text[previous : start - 1].lstrip().startswith("//"):
+        line = text[previous : start - 1].strip()
+        if not (line.startswith("//") or (line.startswith("/*") and line.endswith("*/"))):
             break
         start = previous
     return start
@@ -492,13 +512,13 @@ def _one_line_json(value: Any, *, padded: bool) -> str:
     return f"{text[0]} {text[1:-1]} {text[-1]}" if padded and len(text) > 2 else text
 
 
-def _render_json(value: Any, indent: str, unit: str) -> str:
-    """JSON with objects one member a line (at ``indent`` + ``unit``) and lists of scalars inline."""
+def _render_json(value: Any, indent: str, unit: str, levels: int) -> str:
+    """JSON whose outer ``levels`` containers hold one item a line (at ``indent`` + ``unit``);
+    deeper values stay on one line (``["A", "B"]``, ``[{"from": "A", "to": "B"}]``)."""
+    if levels <= 0 or not isinstance(value, (dict, list)):
+        return _one_line_json(value, padded=False)
+    inner = indent + unit
     if isinstance(value, dict):
-        inner = indent + unit
-        members = [f"{inner}{json.dumps(k)}: {_render_json(v, inner, unit)}" for k, v in value.items()]
+        members = [f"{inner}{json.dumps(k)}: {_render_json(v, inner, unit, levels - 1)}" for k, v in value.items()]
         return "{\n" + ",\n".join(members) + f"\n{indent}}}"
-    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
-        inner = indent + unit
-        return "[\n" + ",\n".join(inner + _render_json(v, inner, unit) for v in value) + f"\n{indent}]"
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return "[\n" + ",\n".join(inner + _render_json(v, inner, unit, levels - 1) for v in value) + f"\n{indent}]"

@@ -245,7 +245,7 @@ class _Step:
     def _transfer(self, old: str, script: str, new: str, key: str) -> None:
         if script == self.worker_name:
             self._violation(
-                "transfer-from-self", "A9", old, key,
+                "transfer-from-self", "docs", old, key,
                 f'transferred_classes moves "{old}" from this Worker ({script}) to "{new}"',
                 "Transfers move objects between Workers; within one Worker use "
                 f'renamed_classes = [{{ from = "{old}", to = "{new}" }}] instead.',
@@ -570,7 +570,9 @@ def locate(violations: Sequence[Violation], origin: Origin, env_name: str | None
 def render_violations(violations: Sequence[Violation], file: str) -> str:
     """One message for all ``violations``: a header line, then each violation after a blank line."""
     count = len(violations)
-    header = f"{count} problem{'s' if count != 1 else ''} with the Durable Object migrations of {file}:"
+    header = (
+        f"{count} problem{'s' if count != 1 else ''} with the Durable Object migrations and bindings of {file}:"
+    )
     return "\n\n".join([header, *(violation.render() for violation in violations)])
 
 

@@ -208,6 +208,7 @@ class ObjectHost:
         failure = self.storage.failure
         if failure is not None:
             self.instance = None
+            self.storage.recover()
             raise failure
 
     def reset_after_error(self, error: BaseException) -> None:

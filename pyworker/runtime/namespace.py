@@ -80,6 +80,7 @@ class ObjectClass:
                 on_alarm_change=lambda ms: host.alarm.changed(ms),
             )
             host = ObjectHost(object_id, self, storage, self._output_gate)
+            storage.run_exclusive = lambda work: host.gate.block_while(work, _keep_object)
             self.hosts[key] = host
         return host
 
@@ -105,6 +106,10 @@ class ObjectClass:
         for host in self.hosts.values():
             host.close()
         self.hosts.clear()
+
+
+def _keep_object(error: BaseException) -> None:
+    """A failed transaction rolls back; unlike ``blockConcurrencyWhile`` it does not reset the object."""
 
 
 class DurableObjectNamespace:

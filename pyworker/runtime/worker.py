@@ -9,13 +9,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from pyworker.bindings import (
-    BindingContext,
-    BindingRow,
-    build_bindings,
-    describe_bindings,
-    swap_bindings,
-)
+from pyworker.bindings import BindingContext, BindingRow, build_bindings, describe_bindings, swap_bindings
 from pyworker.config import LoadedConfig
 from pyworker.dev_config import DevConfig
 from pyworker.runtime import current

@@ -13,7 +13,7 @@ from pyworker.runtime.cf import default_cf
 from pyworker.runtime.http import Request, Response, reason_phrase
 from pyworker.server.error_page import error_response
 from pyworker.server.log import log, log_request
-from pyworker.server.websocket_bridge import serve_websocket
+from pyworker.server.websocket_bridge import close_websockets, serve_websocket
 
 __all__ = ["create_app", "FetchHandler"]
 
@@ -81,4 +81,5 @@ def create_app(worker: FetchHandler) -> web.Application:
 
     app = web.Application(client_max_size=100 * 1024 * 1024)
     app.router.add_route("*", "/{tail:.*}", handle)
+    app.on_shutdown.append(close_websockets)
     return app

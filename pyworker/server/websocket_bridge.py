@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from weakref import WeakKeyDictionary
 
 from aiohttp import WebSocketError, WSMsgType, web
 
@@ -29,7 +30,7 @@ from pyworker.runtime.websockets import (
 )
 from pyworker.server.log import log_request
 
-__all__ = ["serve_websocket"]
+__all__ = ["serve_websocket", "close_websockets"]
 
 CLOSE_TIMEOUT_S = 10.0
 """How long a closing handshake may wait for the other side."""
@@ -42,6 +43,10 @@ _BAD_HANDSHAKE = "ERROR: The requested WebSocket version is not supported."
 _HANDSHAKE_HEADERS = frozenset(
     {"upgrade", "connection", "content-length", "content-type", "transfer-encoding"}
 )
+_GOING_AWAY = 1001
+
+_open: WeakKeyDictionary[web.Application, set[_NetworkLink]] = WeakKeyDictionary()
+"""The connections each app is serving, closed when it shuts down."""
 
 
 async def serve_websocket(incoming: web.Request, response: Response, started: float) -> web.StreamResponse:
@@ -76,8 +81,19 @@ async def serve_websocket(incoming: web.Request, response: Response, started: fl
         raise
     status_text = response.status_text or "Switching Protocols"
     log_request(incoming.method, incoming.raw_path.partition("?")[0], 101, status_text, started, time.perf_counter())
-    await link.run()
+    connections = _open.setdefault(incoming.app, set())
+    connections.add(link)
+    try:
+        await link.run()
+    finally:
+        connections.discard(link)
     return network
+
+
+async def close_websockets(app: web.Application) -> None:
+    """``on_shutdown`` hook: close every open connection with 1001, so the server stops at once
+    (aiohttp would otherwise wait for these handlers). The worker is not told, as when workerd exits."""
+    await asyncio.gather(*(link.shut_down() for link in list(_open.get(app, ()))))
 
 
 class _NetworkLink:
@@ -112,6 +128,11 @@ class _NetworkLink:
                 else:
                     self.coupling.close(answer, "")
             self._closed.set()
+
+    async def shut_down(self) -> None:
+        """Close the connection with 1001 (Going Away) without telling the server end."""
+        await self.network.close(code=_GOING_AWAY, message=b"server shutting down")
+        self._closed.set()
 
     async def run(self) -> None:
         """Read the network until the connection ends, passing everything to the server end."""

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from pyworker.storage.errors import USE_TRANSACTION_API, StorageError
 
-__all__ = ["UserAuthorizer", "ALLOWED_FUNCTIONS", "ALLOWED_PRAGMAS"]
+__all__ = ["ALLOWED_FUNCTIONS", "ALLOWED_PRAGMAS", "UserAuthorizer"]
 
 _OK, _DENY = sqlite3.SQLITE_OK, sqlite3.SQLITE_DENY
 
@@ -150,9 +150,9 @@ def _parses_as_int(text: str, *, unsigned: bool = False) -> bool:
         body = body[1:]
     try:
         if body.lower().startswith("0x"):
-            value = int(body[2:], 16)
+            value = int(body, 16)
         elif len(body) > 1 and body.startswith("0"):
-            value = int(body[1:], 8)
+            value = int("0o" + body[1:], 8)
         else:
             value = int(body, 10)
     except ValueError:

@@ -34,13 +34,13 @@ from v8serialize.jstypes import (
     JSUndefined,
 )
 
-__all__ = ["encode", "decode"]
+__all__ = ["decode", "encode", "epoch_ms"]
 
 _HEADER = b"\xff\x0f"  # kVersion tag, format version 15 (what workerd writes)
 _SMI_MIN, _SMI_MAX = -(2**30), 2**30 - 1  # V8 Smi range with pointer compression
 _SAFE_INTEGER = 2**53 - 1
 _MAX_ARRAY_INDEX = 2**32 - 2
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 _DOUBLE = struct.Struct("<d")
 _pack_double = _DOUBLE.pack
 _unpack_double = _DOUBLE.unpack_from
@@ -109,7 +109,7 @@ def _write(out: bytearray, value: Any) -> None:
         _varint(out, len(value))
     elif isinstance(value, datetime.datetime):
         out.append(0x44)  # D
-        out += _pack_double(float(_epoch_ms(value)))
+        out += _pack_double(float(epoch_ms(value)))
     elif isinstance(value, int):  # int subclasses (IntEnum, ...)
         _write_int(out, int(value))
     elif isinstance(value, float):
@@ -204,9 +204,14 @@ def _array_index(key: str) -> int | None:
     return None
 
 
-def _epoch_ms(value: datetime.datetime) -> int:
+def epoch_ms(value: datetime.datetime) -> int:
+    """JavaScript's ``Date`` value for ``value``: whole milliseconds since the epoch.
+
+    A naive datetime is local time, as the SDK converts it (``Date.new(dt.timestamp() * 1000)``;
+    Workers run in UTC, so there naive means UTC).
+    """
     if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.timezone.utc)
+        value = value.astimezone()
     delta = value - _EPOCH
     micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
     return micros // 1000 if micros >= 0 else -((-micros) // 1000)  # JavaScript's TimeClip truncates
@@ -423,5 +428,5 @@ def _from_js(value: Any) -> Any:  # noqa: C901 - one branch per v8serialize type
     if isinstance(value, Mapping):
         return {_key(k): _from_js(v) for k, v in value.items()}
     if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=datetime.timezone.utc) if value.tzinfo is None else value
+        return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value
     return value

@@ -19,6 +19,7 @@ import asyncio
 import contextvars
 import datetime
 import inspect
+import math
 import sqlite3
 from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping
 from typing import Any
@@ -38,7 +39,11 @@ from pyworker.storage.limits import StorageLimits, check_record
 from pyworker.storage.sql import SqlStorage
 from pyworker.storage.sqlite_store import KeyRange, SqliteStore
 from pyworker.storage.sync_kv import SyncKvStorage
-from pyworker.storage.transaction import COMMITTED, ROLLED_BACK, DurableObjectTransaction
+from pyworker.storage.transaction import (
+    COMMITTED,
+    ROLLED_BACK,
+    DurableObjectTransaction,
+)
 
 __all__ = ["DurableObjectStorage", "Resolved"]
 
@@ -116,6 +121,9 @@ class DurableObjectStorage:
         self._sql: SqlStorage | None = None
         self._kv: SyncKvStorage | None = None
         self.failure: BaseException | None = None
+        # Set by the runtime: runs a top-level transaction with no other event delivered meanwhile
+        # (``blockConcurrencyWhile`` without resetting the object on error).
+        self.run_exclusive: Callable[[Awaitable[Any]], Awaitable[Any]] | None = None
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -303,7 +311,9 @@ class DurableObjectStorage:
         self._check_usable()
         return Resolved(None if self._alarm_running else self._alarm_value())
 
-    def setAlarm(self, scheduled_time: float | datetime.datetime, options: Mapping[str, Any] | None = None, **_: Any) -> Resolved:  # noqa: N802, E501
+    def setAlarm(  # noqa: N802
+        self, scheduled_time: float | datetime.datetime, options: Mapping[str, Any] | None = None, **_: Any
+    ) -> Resolved:
         """Set the alarm (epoch ms or datetime); a time in the past is moved to now."""
         self._check_usable()
         ms = _alarm_ms(scheduled_time)
@@ -375,16 +385,24 @@ class DurableObjectStorage:
 
     # -- transactions --------------------------------------------------------------------------
 
-    async def transaction(self, closure: Callable[[DurableObjectTransaction], Awaitable[Any] | Any], options: Any = None) -> Any:
+    async def transaction(
+        self, closure: Callable[[DurableObjectTransaction], Awaitable[Any] | Any], options: Any = None
+    ) -> Any:
         """Run ``closure(txn)`` atomically: if it raises, its writes are rolled back and the error re-raised.
 
         Nested calls (from inside a closure) become nested transactions. Other events' top-level
-        transactions wait for this one.
+        transactions wait for this one; the whole transaction runs through ``run_exclusive`` when
+        the runtime set it (workerd runs it inside ``blockConcurrencyWhile``).
         """
         self._check_usable()
         current = _CURRENT_TRANSACTION.get()
         if current is not None and current.owned_by(self):
             return await self._run_transaction(closure)
+        if self.run_exclusive is not None:
+            return await self.run_exclusive(self._top_level_transaction(closure))
+        return await self._top_level_transaction(closure)
+
+    async def _top_level_transaction(self, closure: Callable[[DurableObjectTransaction], Any]) -> Any:
         if self._transaction_lock is None:
             self._transaction_lock = asyncio.Lock()
         async with self._transaction_lock:
@@ -485,6 +503,12 @@ class DurableObjectStorage:
         if self.failure is not None:
             raise self.failure
 
+    def recover(self) -> None:
+        """Forget a failure so the next instance of the object can use its storage again
+        (as workerd gives the next stub a fresh instance). The failed batch stays discarded."""
+        self.failure = None
+        self._dirty = False
+
     def close(self) -> None:
         """Commit what is pending and close the file."""
         self.flush()
@@ -513,9 +537,9 @@ def _key_list(keys: Any, op: str) -> list[str]:
 
 def _alarm_ms(scheduled_time: Any) -> int:
     if isinstance(scheduled_time, datetime.datetime):
-        return int(scheduled_time.timestamp() * 1000)  # the SDK's js.Date.new(dt.timestamp() * 1000)
+        return codec.epoch_ms(scheduled_time)
     if isinstance(scheduled_time, (int, float)) and not isinstance(scheduled_time, bool):
-        if scheduled_time != scheduled_time:  # NaN
+        if math.isnan(scheduled_time):
             raise TypeError(_ALARM_NOT_POSITIVE)
         return int(scheduled_time)
     raise TypeError(f"setAlarm() expects epoch milliseconds or a datetime, got {type(scheduled_time).__name__}")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import sqlite3
 
 __all__ = [
-    "StorageError",
-    "sqlite_error_text",
+    "DELETE_ALL_IN_TRANSACTION",
     "SQL_NOT_ENABLED",
     "SYNC_KV_NOT_ENABLED",
-    "DELETE_ALL_IN_TRANSACTION",
     "USE_TRANSACTION_API",
+    "StorageError",
+    "sqlite_error_text",
 ]
 
 

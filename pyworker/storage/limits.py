@@ -16,15 +16,15 @@ from pyworker.runtime.http import RangeError
 from pyworker.storage.errors import StorageError
 
 __all__ = [
-    "RangeError",
-    "StorageLimits",
-    "PROFILES",
-    "MAX_KEY_SIZE",
     "ADVERTISED_MAX_VALUE_SIZE",
     "ENFORCED_MAX_VALUE_SIZE",
     "MAX_KEYS_PER_BATCH",
+    "MAX_KEY_SIZE",
+    "PROFILES",
     "SQLITE_MAX_LENGTH",
     "SQLITE_MAX_SQL_LENGTH",
+    "RangeError",
+    "StorageLimits",
 ]
 
 # workerd io/actor-storage.h (ActorStorageLimits) and rpc::ActorStorage::MAX_KEYS

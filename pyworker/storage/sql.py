@@ -32,7 +32,7 @@ from pyworker.storage.errors import StorageError, sqlite_error_text
 if TYPE_CHECKING:
     from pyworker.storage.sqlite_store import SqliteStore
 
-__all__ = ["SqlStorage", "SqlCursor", "SqlRow", "SqlStatement"]
+__all__ = ["SqlCursor", "SqlRow", "SqlStatement", "SqlStorage"]
 
 _SAFE_INTEGER = 2**53 - 1
 NO_STATEMENT = "SQL code did not contain a statement."
@@ -66,7 +66,7 @@ class SqlCursor:
     ``rowsWritten`` grow accordingly. ``raw()`` shares the cursor's position.
     """
 
-    __slots__ = ("_cursor", "_db", "_names", "_ahead", "_rows_read", "_rows_written", "_fail")
+    __slots__ = ("_ahead", "_cursor", "_db", "_fail", "_names", "_rows_read", "_rows_written")
 
     def __init__(
         self,
@@ -179,7 +179,7 @@ class SqlCursor:
 class SqlStatement:
     """``sql.prepare(query)``: call it with bindings to run the query (deprecated on Cloudflare)."""
 
-    __slots__ = ("_sql", "_query")
+    __slots__ = ("_query", "_sql")
 
     def __init__(self, sql: SqlStorage, query: str) -> None:
         self._sql = sql
@@ -216,6 +216,7 @@ class SqlStorage:
         statements = split_statements(query)
         store = self._store
         self._before_write()
+        failure: sqlite3.Error | None = None
         with store.untrusted(self._authorizer) as db:
             try:
                 for statement in statements[:-1]:
@@ -228,7 +229,9 @@ class SqlStorage:
                 before = db.total_changes
                 cursor = db.execute(statements[-1], params)
             except sqlite3.Error as error:
-                raise self._fail(error) from None
+                failure = error  # reported once the connection is trusted again (it may roll back)
+        if failure is not None:
+            raise self._fail(failure) from None
         return SqlCursor(cursor, db, before, self._fail)
 
     def prepare(self, query: str) -> SqlStatement:
@@ -314,9 +317,10 @@ def _from_sql(value: Any) -> Any:
 
 # -- statements ----------------------------------------------------------------------------------
 
-_TOKEN = re.compile(
-    r"""'(?:[^']|'')*'?|"(?:[^"]|"")*"?|`(?:[^`]|``)*`?|\[[^\]]*\]?|--[^\n]*|/\*.*?(?:\*/|\Z)|(;)|(\s+)|[^'"`\[;\s/-]+|.""",
-    re.S,
+_TOKEN = re.compile(  # quoted names and strings, comments, (;), (whitespace), words, any other character
+    r"""'(?:[^']|'')*'?|"(?:[^"]|"")*"?|`(?:[^`]|``)*`?|\[[^\]]*\]?"""
+    r"""|--[^\n]*|/\*.*?(?:\*/|\Z)|(;)|(\s+)|[^'"`\[;\s/-]+|.""",
+    re.DOTALL,
 )
 _split_cache: dict[str, list[str]] = {}
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pyworker.storage import limits
 
-__all__ = ["SqliteStore", "KeyRange"]
+__all__ = ["KeyRange", "SqliteStore"]
 
 # A tag in every internal statement's text, so user SQL can never hit one of their cached (and
 # already authorized) statements by typing the same text.
@@ -81,7 +81,7 @@ Authorizer = Callable[[int, "str | None", "str | None", "str | None", "str | Non
 class KeyRange:
     """A compiled ``list()`` range: keys ``start <= key < end`` (either bound may be open)."""
 
-    __slots__ = ("start", "end", "reverse", "limit")
+    __slots__ = ("end", "limit", "reverse", "start")
 
     def __init__(self, start: str | None, end: str | None, reverse: bool, limit: int | None) -> None:
         self.start = start
@@ -127,7 +127,9 @@ class SqliteStore:
         self._refresh_tables()
         return db
 
-    def _authorize(self, action: int, arg1: str | None, arg2: str | None, db_name: str | None, source: str | None) -> int:
+    def _authorize(
+        self, action: int, arg1: str | None, arg2: str | None, db_name: str | None, source: str | None
+    ) -> int:
         if self.trusted or self.user_authorizer is None:
             return sqlite3.SQLITE_OK
         return self.user_authorizer(action, arg1, arg2, db_name, source)

@@ -16,7 +16,7 @@ from pyworker.storage.errors import StorageError
 if TYPE_CHECKING:
     from pyworker.storage.durable_object_storage import DurableObjectStorage
 
-__all__ = ["SyncKvStorage", "LIST_INVALIDATED"]
+__all__ = ["LIST_INVALIDATED", "SyncKvStorage"]
 
 LIST_INVALIDATED = (
     "kv.list() iterator was invalidated because a new call to kv.list() was started. "
@@ -28,7 +28,7 @@ _SYNC_LIST_OPTIONS = {"start", "startAfter", "end", "prefix", "reverse", "limit"
 class SyncKvStorage:
     """``ctx.storage.kv`` of one object. Built by ``DurableObjectStorage``; not constructed by users."""
 
-    __slots__ = ("_storage", "_generation")
+    __slots__ = ("_generation", "_storage")
 
     def __init__(self, storage: DurableObjectStorage) -> None:
         self._storage = storage

@@ -22,7 +22,7 @@ OPEN, ROLLED_BACK, COMMITTED = "open", "rolled back", "committed"
 class DurableObjectTransaction:
     """One explicit transaction (a SQLite savepoint) of one object's storage."""
 
-    __slots__ = ("_storage", "savepoint", "alarm_running", "state")
+    __slots__ = ("_storage", "alarm_running", "savepoint", "state")
 
     def __init__(self, storage: DurableObjectStorage, savepoint: str, alarm_running: bool) -> None:
         self._storage = storage

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from pyworker.config import load_config
 from pyworker.errors import WorkerImportError
 
 ENTRY = """
+import asyncio
 from workers import DurableObject, WorkerEntrypoint, Response
 
 VERSION = "one"
@@ -24,6 +26,10 @@ class Counter(DurableObject):
 
 class Notes(DurableObject):
     async def version(self):
+        return VERSION
+
+    async def slow_version(self):
+        await asyncio.sleep(0.1)
         return VERSION
 
 
@@ -77,6 +83,16 @@ async def test_worker_reload_keeps_object_state_and_constructs_from_new_code(app
     app.worker.reload()
     assert await counter.increment() == "two 2"
     assert await app.worker.env.COUNTER.getByName("c").increment() == "two 3"
+
+
+async def test_worker_reload_lets_object_events_in_flight_finish_on_old_code(app) -> None:
+    notes = app.worker.env.NOTES.getByName("n")
+    in_flight = asyncio.ensure_future(notes.slow_version())
+    await asyncio.sleep(0.01)
+    edit(app.root / "src/entry.py", '"one"', '"two"')
+    app.worker.reload()
+    assert await notes.version() == "two"
+    assert await in_flight == "one"
 
 
 async def test_worker_reload_keeps_namespaces_of_unchanged_bindings(app) -> None:

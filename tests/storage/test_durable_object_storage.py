@@ -47,7 +47,7 @@ async def test_storage_put_without_await_still_writes(storage) -> None:
 @pytest.mark.parametrize(
     "value",
     [None, True, 0, -7, 2**40, 1.5, "héllo 中文 😀", "", [1, [2, "x"]], {"a": {"b": [1, None]}},
-     {1, 2}, datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)],
+     {1, 2}, datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)],
 )
 async def test_storage_values_survive_reopen(storage, path: Path, value) -> None:
     await storage.put("k", value)
@@ -178,3 +178,151 @@ async def test_storage_writes_are_committed_by_the_output_gate(path: Path) -> No
     assert other.get("k") is not None
     other.close()
     storage.close()
+
+
+# -- shapes and options ---------------------------------------------------------------------------
+
+
+async def test_storage_put_none_stores_null(storage, path: Path) -> None:
+    await storage.put("k", None)
+    assert await storage.list() == {"k": None}
+    storage = reopen(storage, path)
+    assert await storage.list() == {"k": None}
+    storage.close()
+
+
+@pytest.mark.parametrize("args", [({"a": 1}, 5), ({"a": 1}, "x"), (5, 1), (["a"], 1)])
+async def test_storage_put_wrong_shape_is_type_error(storage, args) -> None:
+    with pytest.raises(TypeError) as info:
+        storage.put(*args)
+    assert str(info.value) == (
+        "put() may only be called with a single key-value pair and optional options as put(key, value, options) "
+        "or with multiple key-value pairs and optional options as put(entries, options)"
+    )
+
+
+async def test_storage_put_entries_with_options_dict(storage) -> None:
+    await storage.put({"a": 1, "b": 2}, {"allowUnconfirmed": True})
+    assert await storage.get(["a", "b"]) == {"a": 1, "b": 2}
+
+
+@pytest.mark.parametrize("options", [{"allowConcurrency": True}, {"allowUnconfirmed": True}, {"noCache": True}])
+async def test_storage_options_accepted_as_dict_and_keywords(storage, options) -> None:
+    await storage.put("k", 1, options)
+    await storage.put("k", 2, **options)
+    assert await storage.get("k", options) == 2
+    assert await storage.get("k", **options) == 2
+    assert await storage.get(["k"], options) == {"k": 2}
+    assert await storage.list(options) == {"k": 2}
+    assert await storage.list(**options) == {"k": 2}
+    await storage.setAlarm(1_900_000_000_000, options)
+    assert await storage.getAlarm(options) == 1_900_000_000_000
+    await storage.deleteAlarm(**options)
+    assert await storage.delete("k", options) is True
+    assert await storage.delete(["k"], **options) == 0
+    await storage.deleteAll(options)
+
+
+async def test_storage_list_unknown_option_is_type_error(storage) -> None:
+    with pytest.raises(TypeError, match="unknown options: prefx"):
+        storage.list(prefx="a")
+
+
+async def test_storage_get_many_with_duplicates(storage) -> None:
+    await storage.put({"a": 1})
+    assert await storage.get(["a", "a", "b"]) == {"a": 1}
+
+
+async def test_storage_delete_many_with_duplicates_counts_once(storage) -> None:
+    await storage.put({"a": 1})
+    assert await storage.delete(["a", "a"]) == 1
+
+
+async def test_storage_sync_commits_now(storage, path: Path) -> None:
+    storage.put("k", 1)
+    await storage.sync()
+    other = SqliteStore(path)
+    assert other.get("k") is not None
+    other.close()
+
+
+async def test_storage_writes_coalesce_into_one_batch(storage, path: Path) -> None:
+    storage.put("foo", "value")
+    storage.delete("foo")
+    storage.put("bar", 1)
+    await storage._gate.wait_flushed()
+    other = SqliteStore(path)
+    assert other.get("foo") is None and other.get("bar") is not None
+    other.close()
+
+
+async def test_storage_uncommitted_writes_are_lost_on_crash(tmp_path: Path) -> None:
+    """A write survives the process dying once committed (WAL), and only then."""
+    import asyncio
+    import sys
+
+    db = tmp_path / "crash.sqlite"
+    script = (
+        "import asyncio, os, sys\n"
+        "from pathlib import Path\n"
+        "from pyworker.runtime.gates import OutputGate\n"
+        "from pyworker.storage.durable_object_storage import DurableObjectStorage\n"
+        "from pyworker.storage.sqlite_store import SqliteStore\n"
+        "async def main():\n"
+        "    storage = DurableObjectStorage(SqliteStore(Path(sys.argv[1])), OutputGate())\n"
+        "    storage.put('acked', 1)\n"
+        "    storage.sql.exec('CREATE TABLE t(a)')\n"
+        "    await storage._gate.wait_flushed()\n"
+        "    storage.put('pending', 2)\n"
+        "    os._exit(0)\n"
+        "asyncio.run(main())\n"
+    )
+    child = await asyncio.create_subprocess_exec(sys.executable, "-c", script, str(db))
+    assert await child.wait() == 0
+    storage = DurableObjectStorage(SqliteStore(db), OutputGate())
+    assert await storage.list() == {"acked": 1}
+    assert storage.sql.exec("SELECT count(*) AS n FROM t").one() == {"n": 0}
+    storage.close()
+
+
+async def test_storage_failed_commit_breaks_the_object(storage) -> None:
+    import sqlite3
+
+    def fail() -> bool:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    storage.put("k", 1)
+    storage._store.commit = fail
+    with pytest.raises(sqlite3.OperationalError):
+        storage.flush()
+    assert storage.failure is not None
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        storage.get("k")
+    with pytest.raises(sqlite3.OperationalError):
+        storage.put("k", 2)
+    del storage._store.commit
+
+
+async def test_storage_resolved_does_not_suspend() -> None:
+    from pyworker.storage.durable_object_storage import Resolved
+
+    assert await Resolved(5) == 5
+    assert repr(Resolved(5)) == "Resolved(5)"
+
+
+async def test_storage_recover_after_failure_uses_committed_state(storage) -> None:
+    import sqlite3
+
+    await storage.put("kept", 1)
+    storage.flush()
+
+    def fail() -> bool:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    storage.put("lost", 2)
+    storage._store.commit = fail
+    with pytest.raises(sqlite3.OperationalError):
+        storage.flush()
+    del storage._store.commit
+    storage.recover()
+    assert await storage.list() == {"kept": 1}

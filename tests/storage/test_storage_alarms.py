@@ -27,7 +27,7 @@ async def test_alarm_set_accepts_float_ms(sqlite_storage) -> None:
 
 
 async def test_alarm_set_accepts_datetime(sqlite_storage) -> None:
-    when = datetime.datetime.fromtimestamp(LATER / 1000, tz=datetime.timezone.utc)
+    when = datetime.datetime.fromtimestamp(LATER / 1000, tz=datetime.UTC)
     await sqlite_storage.setAlarm(when)
     assert await sqlite_storage.getAlarm() == LATER
 

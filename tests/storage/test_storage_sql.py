@@ -194,8 +194,8 @@ async def test_sql_internal_functions_are_not_authorized(sql) -> None:
     "query",
     ["PRAGMA table_info(items)", "PRAGMA table_list", "PRAGMA data_version", "PRAGMA foreign_keys = ON",
      "PRAGMA quick_check", "PRAGMA quick_check(items)", "PRAGMA optimize", "SELECT json_extract('{\"a\":1}', '$.a')",
-     "SELECT abs(-1), upper('x'), unixepoch()", "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM c "
-     "WHERE n < 3) SELECT n FROM c"],
+     "SELECT abs(-1), upper('x'), unixepoch()",
+     "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM c WHERE n < 3) SELECT n FROM c"],
 )
 async def test_sql_allowed_pragmas_and_functions_work(sql, query: str) -> None:
     sql.exec(query).toArray()

@@ -351,3 +351,26 @@ async def test_delete_all_keeps_the_alarm(sqlite_storage, reopen) -> None:
     storage = reopen(sqlite_storage)
     assert await storage.getAlarm() == 1_800_000_000_000
     assert await storage.list() == {}
+
+
+async def test_transaction_runs_through_run_exclusive_hook(sqlite_storage) -> None:
+    calls = []
+
+    async def exclusive(work):  # type: ignore[no-untyped-def]
+        calls.append("enter")
+        try:
+            return await work
+        finally:
+            calls.append("exit")
+
+    sqlite_storage.run_exclusive = exclusive
+
+    async def outer(txn):  # type: ignore[no-untyped-def]
+        await sqlite_storage.transaction(lambda inner: inner.put("a", 1))  # nested: not exclusive again
+        return "ok"
+
+    assert await sqlite_storage.transaction(outer) == "ok"
+    assert calls == ["enter", "exit"]
+    with pytest.raises(Boom):
+        await sqlite_storage.transaction(lambda txn: (_ for _ in ()).throw(Boom()))
+    assert calls == ["enter", "exit", "enter", "exit"]

@@ -21,7 +21,7 @@ from pyworker.storage import codec
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "wrangler"
 EXPECTED = sorted(FIXTURES.glob("**/expected.json"))
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 # JavaScript source (as expected.json records it) -> the value Python code gets on Cloudflare.
 JS_VALUES: dict[str, Any] = {
@@ -156,14 +156,17 @@ async def test_wrangler_fixture_alarm_row_matches_pyworker(expected_json: Path, 
 
 
 @by_version
-async def test_wrangler_fixture_sql_tables_read_through_storage(expected_json: Path, tmp_path: Path, open_storage) -> None:
+async def test_wrangler_fixture_sql_tables_read_through_storage(
+    expected_json: Path, tmp_path: Path, open_storage
+) -> None:
     expected = load(expected_json)
     for relative, tables in expected["tables"].items():
         if "items" not in tables:
             continue
         storage = open_storage(path=fixture_file(expected_json, relative, tmp_path))
         rows = storage.sql.exec("SELECT * FROM items ORDER BY id").toArray()
-        wanted = [dict(zip(tables["items"]["columns"], (cell["value"] for cell in row))) for row in tables["items"]["rows"]]
+        columns = tables["items"]["columns"]
+        wanted = [dict(zip(columns, (cell["value"] for cell in row))) for row in tables["items"]["rows"]]
         assert rows == wanted
         return
     pytest.skip("no SQL table in this fixture")
@@ -188,7 +191,9 @@ async def test_wrangler_fixture_schema_matches_pyworker_ddl(expected_json: Path,
 
 
 @by_version
-async def test_wrangler_fixture_counter_continues_from_wrangler_state(expected_json: Path, tmp_path: Path, open_storage, reopen) -> None:
+async def test_wrangler_fixture_counter_continues_from_wrangler_state(
+    expected_json: Path, tmp_path: Path, open_storage
+) -> None:
     expected = load(expected_json)
     counter_id = next(i for i, o in expected["objects"].items() if o["namespace"].endswith("-Counter"))
     start = python_value(expected["values"][counter_id]["counter"]["js"])
