@@ -7,22 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.configs.golden import assert_golden, copy_project
-from pyworker.cli import main
+from fixtures.configs.cli import assert_golden, copy_project, run_cli
 
 D1_ID = "4e1c28a9-90e4-41da-8b4b-6cf36e5abb29"
 
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path`` as the working directory: messages then show ``wrangler.toml``."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.mark.parametrize(
@@ -45,14 +39,14 @@ def test_bindings_edit_matches_golden_file(
     workdir: Path, capsys: pytest.CaptureFixture[str], source: str, argv: list[str], golden: str
 ) -> None:
     config = copy_project(source, workdir)
-    code, _, err = run(capsys, "bindings", *argv)
+    code, _, err = run_cli(capsys, "bindings", *argv)
     assert (code, err) == (0, "")
     assert_golden(config.read_text(), golden)
 
 
 def test_bindings_add_durable_object_with_migrate_reports_both(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy_project("playground.toml", workdir)
-    code, out, _ = run(capsys, "bindings", "add", "durable-object", "GAME", "Game", "--migrate")
+    code, out, _ = run_cli(capsys, "bindings", "add", "durable-object", "GAME", "Game", "--migrate")
     assert code == 0
     assert out == (
         "Added Durable Object binding GAME to wrangler.toml.\n"
@@ -64,7 +58,7 @@ def test_bindings_add_durable_object_of_existing_class_needs_no_migration(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = copy_project("playground.toml", workdir)
-    code, out, _ = run(capsys, "bindings", "add", "durable-object", "ARCHIVE", "Archive", "--migrate")
+    code, out, _ = run_cli(capsys, "bindings", "add", "durable-object", "ARCHIVE", "Archive", "--migrate")
     assert code == 0
     assert "migration" not in out
     assert config.read_text().count("[[migrations]]") == 2
@@ -72,7 +66,7 @@ def test_bindings_add_durable_object_of_existing_class_needs_no_migration(
 
 def test_bindings_add_durable_object_of_other_worker(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = copy_project("playground.toml", workdir)
-    code, _, _ = run(capsys, "bindings", "add", "durable-object", "AUTH", "Login", "--script-name", "auth-worker")
+    code, _, _ = run_cli(capsys, "bindings", "add", "durable-object", "AUTH", "Login", "--script-name", "auth-worker")
     assert code == 0
     assert 'name = "AUTH"\nclass_name = "Login"\nscript_name = "auth-worker"\n' in config.read_text()
 
@@ -80,7 +74,7 @@ def test_bindings_add_durable_object_of_other_worker(workdir: Path, capsys: pyte
 def test_bindings_add_refuses_class_no_migration_creates(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = copy_project("playground.toml", workdir)
     before = config.read_text()
-    code, out, err = run(capsys, "bindings", "add", "durable-object", "GAME", "Game")
+    code, out, err = run_cli(capsys, "bindings", "add", "durable-object", "GAME", "Game")
     assert code == 1 and out == ""
     assert err.startswith("✘ [ERROR] Refusing to change wrangler.toml: the change would break the rules below")
     assert "Cannot create binding for class 'Game' because it is not currently configured" in err
@@ -103,7 +97,7 @@ def test_bindings_add_refuses_a_name_already_bound(
 ) -> None:
     config = copy_project("playground.toml", workdir)
     before = config.read_text()
-    code, _, err = run(capsys, "bindings", *argv)
+    code, _, err = run_cli(capsys, "bindings", *argv)
     assert code == 1
     assert err.startswith("✘ [ERROR] Refusing to change wrangler.toml: the result would be invalid.")
     assert message in err
@@ -113,7 +107,7 @@ def test_bindings_add_refuses_a_name_already_bound(
 
 def test_bindings_remove_unknown_name_suggests_one(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy_project("playground.toml", workdir)
-    code, _, err = run(capsys, "bindings", "remove", "COUNTR")
+    code, _, err = run_cli(capsys, "bindings", "remove", "COUNTR")
     assert code == 1
     assert err == (
         "✘ [ERROR] No binding named COUNTR in wrangler.toml.\n"
@@ -123,7 +117,7 @@ def test_bindings_remove_unknown_name_suggests_one(workdir: Path, capsys: pytest
 
 def test_bindings_remove_variable_is_refused(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy_project("playground.toml", workdir)
-    code, _, err = run(capsys, "bindings", "remove", "GREETING")
+    code, _, err = run_cli(capsys, "bindings", "remove", "GREETING")
     assert code == 1
     assert "GREETING is a variable of [vars]" in err
 
@@ -132,7 +126,7 @@ def test_bindings_remove_durable_object_says_how_to_delete_its_objects(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     copy_project("playground.toml", workdir)
-    code, out, _ = run(capsys, "bindings", "remove", "COUNTER")
+    code, out, _ = run_cli(capsys, "bindings", "remove", "COUNTER")
     assert code == 0
     assert out == (
         "Removed Durable Object binding COUNTER from wrangler.toml.\n"
@@ -142,7 +136,7 @@ def test_bindings_remove_durable_object_says_how_to_delete_its_objects(
 
 def test_bindings_list_shows_every_kind(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy_project("playground.toml", workdir)
-    code, out, _ = run(capsys, "bindings", "list")
+    code, out, _ = run_cli(capsys, "bindings", "list")
     assert code == 0
     assert out == (
         "binding    type                  resource\n"
@@ -158,12 +152,12 @@ def test_bindings_list_shows_every_kind(workdir: Path, capsys: pytest.CaptureFix
 
 def test_bindings_list_json_for_an_environment(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy_project("playground.jsonc", workdir)
-    code, out, _ = run(capsys, "bindings", "list", "--json")
+    code, out, _ = run_cli(capsys, "bindings", "list", "--json")
     assert code == 0
     assert json.loads(out)[0] == {"name": "COUNTER", "type": "Durable Object", "resource": "Counter (SQLite, since v1)"}
 
 
 def test_bindings_without_config_is_an_error(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "bindings", "list")
+    code, _, err = run_cli(capsys, "bindings", "list")
     assert code == 1
     assert err.startswith("✘ [ERROR] No wrangler.json, wrangler.jsonc or wrangler.toml found in ")

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.configs.golden import assert_golden, copy_project
-from pyworker.cli import main
+from fixtures.configs.cli import assert_golden, copy_project, run_cli
 from pyworker.config import load_config
 from pyworker.config.apply import apply_pending_migrations
 from pyworker.config.ledger import LEDGER_FILE
@@ -37,14 +36,9 @@ new_sqlite_classes = ["Counter"]
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path`` as the working directory: messages then show ``wrangler.toml``."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def write_broken(directory: Path) -> None:
@@ -55,7 +49,7 @@ def write_broken(directory: Path) -> None:
 
 def test_migrations_list_before_anything_is_applied(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy_project("playground.toml", workdir)
-    code, out, _ = run(capsys, "migrations", "list")
+    code, out, _ = run_cli(capsys, "migrations", "list")
     assert code == 0
     assert out == (
         "Durable Object migrations of playground (wrangler.toml); "
@@ -73,7 +67,7 @@ def test_migrations_list_shows_applied_edited_and_removed(workdir: Path, capsys:
     text = config.read_text()
     text = text.replace('tag = "v2"\nnew_classes = ["Archive"]', 'tag = "v2"\nnew_sqlite_classes = ["Archive"]')
     config.write_text(text.replace('tag = "v1"  # first deploy', 'tag = "v0"'))
-    code, out, _ = run(capsys, "migrations", "list", "--persist-to", "state")
+    code, out, _ = run_cli(capsys, "migrations", "list", "--persist-to", "state")
     assert code == 0
     assert out.splitlines()[1:] == [
         "tag  state    kind                class",
@@ -87,8 +81,8 @@ def test_migrations_list_shows_applied_edited_and_removed(workdir: Path, capsys:
 
 def test_migrations_list_json_flattens_renames_and_transfers(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy_project("playground.toml", workdir)
-    run(capsys, "migrations", "new", "--rename", "Counter:Tally", "--transfer", "Room:chat:Lobby")
-    code, out, _ = run(capsys, "migrations", "list", "--json")
+    run_cli(capsys, "migrations", "new", "--rename", "Counter:Tally", "--transfer", "Room:chat:Lobby")
+    code, out, _ = run_cli(capsys, "migrations", "list", "--json")
     assert code == 0
     data = json.loads(out)
     assert data["worker"] == "playground"
@@ -105,14 +99,14 @@ def test_migrations_list_json_flattens_renames_and_transfers(workdir: Path, caps
 
 def test_migrations_validate_ok(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy_project("playground.jsonc", workdir)
-    code, out, err = run(capsys, "migrations", "validate")
+    code, out, err = run_cli(capsys, "migrations", "validate")
     assert (code, err) == (0, "")
     assert out == "wrangler.jsonc: 2 migrations and 3 Durable Object bindings follow every rule.\n"
 
 
 def test_migrations_validate_reports_every_violation(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_broken(workdir)
-    code, out, err = run(capsys, "migrations", "validate")
+    code, out, err = run_cli(capsys, "migrations", "validate")
     assert (code, out) == (1, "")
     assert err == (
         "✘ [ERROR] 3 problems with the Durable Object migrations and bindings of wrangler.toml:\n"
@@ -139,7 +133,7 @@ def test_migrations_validate_reports_every_violation(workdir: Path, capsys: pyte
 
 def test_migrations_validate_json(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_broken(workdir)
-    code, out, err = run(capsys, "migrations", "validate", "--json")
+    code, out, err = run_cli(capsys, "migrations", "validate", "--json")
     assert (code, err) == (1, "")
     data = json.loads(out)
     assert data["ok"] is False
@@ -153,7 +147,7 @@ def test_migrations_validate_json(workdir: Path, capsys: pytest.CaptureFixture[s
 
 def test_migrations_validate_json_of_an_invalid_config(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (workdir / "wrangler.toml").write_text('name = "app"\nmain = 3\n')
-    code, out, _ = run(capsys, "migrations", "validate", "--json")
+    code, out, _ = run_cli(capsys, "migrations", "validate", "--json")
     assert code == 1
     (violation,) = json.loads(out)["violations"]
     assert violation["rule"] == "config"
@@ -165,8 +159,8 @@ def test_migrations_validate_with_persist_to_checks_the_ledger(workdir: Path, ca
     apply_pending_migrations(load_config(workdir), workdir / "state")
     config.write_text(config.read_text().replace('new_classes = ["Archive"]', 'new_sqlite_classes = ["Archive"]'))
 
-    assert run(capsys, "migrations", "validate")[0] == 0
-    code, _, err = run(capsys, "migrations", "validate", "--persist-to", "state")
+    assert run_cli(capsys, "migrations", "validate")[0] == 0
+    code, _, err = run_cli(capsys, "migrations", "validate", "--persist-to", "state")
     assert code == 1
     assert 'wrangler.toml:42: [[migrations]] tag "v2": Migration "v2" was changed after it was applied' in err
 
@@ -174,7 +168,7 @@ def test_migrations_validate_with_persist_to_checks_the_ledger(workdir: Path, ca
 def test_migrations_validate_checks_the_code_exports(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy_project("playground.toml", workdir)
     (workdir / "src" / "entry.py").write_text("class Counter:\n    pass\n\nclass ChatRoom:\n    pass\n")
-    code, _, err = run(capsys, "migrations", "validate")
+    code, _, err = run_cli(capsys, "migrations", "validate")
     assert code == 1
     assert "does not export class 'Archive' which is depended on by existing Durable Objects" in err
 
@@ -194,14 +188,14 @@ def test_migrations_new_matches_golden_file(
     workdir: Path, capsys: pytest.CaptureFixture[str], source: str, argv: list[str], golden: str
 ) -> None:
     config = copy_project(source, workdir)
-    code, _, err = run(capsys, "migrations", "new", *argv)
+    code, _, err = run_cli(capsys, "migrations", "new", *argv)
     assert (code, err) == (0, "")
     assert_golden(config.read_text(), golden)
 
 
 def test_migrations_new_rename_reports_the_bindings_it_updates(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy_project("playground.toml", workdir)
-    code, out, _ = run(capsys, "migrations", "new", "--rename", "Counter:Tally")
+    code, out, _ = run_cli(capsys, "migrations", "new", "--rename", "Counter:Tally")
     assert code == 0
     assert out == (
         "Added migration v3 to wrangler.toml: renamed_classes: Counter → Tally\n"
@@ -212,7 +206,7 @@ def test_migrations_new_rename_reports_the_bindings_it_updates(workdir: Path, ca
 
 def test_migrations_new_env_edits_the_migrations_the_env_uses(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = copy_project("playground.toml", workdir)
-    code, _, _ = run(capsys, "migrations", "new", "--rename", "Counter:Tally", "--env", "staging")
+    code, _, _ = run_cli(capsys, "migrations", "new", "--rename", "Counter:Tally", "--env", "staging")
     assert code == 0
     text = config.read_text()
     assert text.count("[[migrations]]") == 3  # migrations are inherited: the top-level list grows
@@ -236,7 +230,7 @@ def test_migrations_new_refuses_to_break_a_rule(
 ) -> None:
     config = copy_project("playground.toml", workdir)
     before = config.read_text()
-    code, _, err = run(capsys, "migrations", "new", *argv)
+    code, _, err = run_cli(capsys, "migrations", "new", *argv)
     assert code == 1
     assert err.startswith("✘ [ERROR] Refusing to change wrangler.toml: the change would break the rules below")
     assert message in err
@@ -255,7 +249,7 @@ def test_migrations_new_usage_errors(
     workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
     copy_project("playground.toml", workdir)
-    code, _, err = run(capsys, "migrations", "new", *argv)
+    code, _, err = run_cli(capsys, "migrations", "new", *argv)
     assert code == 1
     assert err.startswith(message)
 
@@ -265,7 +259,7 @@ def test_migrations_new_then_apply_moves_the_objects(workdir: Path, capsys: pyte
     state = workdir / "state"
     apply_pending_migrations(load_config(workdir), state)
     (state / "v3" / "do" / "playground-Counter").mkdir(parents=True)
-    run(capsys, "migrations", "new", "--rename", "Counter:Tally")
+    run_cli(capsys, "migrations", "new", "--rename", "Counter:Tally")
     (workdir / "src" / "entry.py").write_text(
         (workdir / "src" / "entry.py").read_text().replace("class Counter", "class Tally")
     )

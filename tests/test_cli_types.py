@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.configs.golden import assert_golden, copy_project
+from fixtures.configs.cli import assert_golden, copy_project
 from pyworker.cli import main
 
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path`` as the working directory: messages then show ``wrangler.toml``."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -68,12 +68,12 @@ class Project:
         return locate(found, self.origin, self.loaded.env_name)
 
 
-def add_project_options(parser: argparse.ArgumentParser, *, persist: bool = False, help_persist: str = "") -> None:
-    """``--config`` and ``--env`` (as for ``pyworker dev``), and ``--persist-to`` if asked."""
+def add_project_options(parser: argparse.ArgumentParser, *, persist_help: str | None = None) -> None:
+    """``--config`` and ``--env`` (as for ``pyworker dev``), and ``--persist-to`` with ``persist_help``."""
     parser.add_argument("-c", "--config", type=Path, help="path to wrangler.toml / wrangler.json(c)")
     parser.add_argument("-e", "--env", help="environment to use, from [env.NAME]")
-    if persist:
-        parser.add_argument("--persist-to", type=Path, help=help_persist)
+    if persist_help is not None:
+        parser.add_argument("--persist-to", type=Path, help=persist_help)
 
 
 def open_project(args: argparse.Namespace) -> Project:

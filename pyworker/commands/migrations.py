@@ -32,23 +32,27 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     subcommands = parser.add_subparsers(dest="migrations_command", metavar="SUBCOMMAND", required=True)
 
     listing = subcommands.add_parser("list", help="every migration step, applied or pending")
-    add_project_options(listing, persist=True, help_persist="local state to read the ledger from (default: .wrangler/state)")
+    add_project_options(listing, persist_help="local state whose ledger to read (default: .wrangler/state)")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(run=run_list)
 
-    validate = subcommands.add_parser("validate", help="check every rule Cloudflare enforces at deploy (exit 1 if one is broken)")
-    add_project_options(validate, persist=True, help_persist="also check against the migrations applied to this local state")
+    validate = subcommands.add_parser(
+        "validate", help="check every rule Cloudflare enforces at deploy (exit 1 if one is broken)"
+    )
+    add_project_options(validate, persist_help="also check against the migrations applied to this local state")
     validate.add_argument("--json", action="store_true", help="print the result as JSON")
     validate.set_defaults(run=run_validate)
 
     new = subcommands.add_parser("new", help="append a [[migrations]] entry to the config")
     new.add_argument("tag", nargs="?", help="tag of the migration (default: the next one, e.g. v4 after v3)")
-    new.add_argument("--new-sqlite-class", action="append", default=[], metavar="CLASS", help="create a SQLite-backed class (repeatable)")
-    new.add_argument("--new-class", action="append", default=[], metavar="CLASS", help="create a KV-backed class (repeatable)")
-    new.add_argument("--rename", action="append", default=[], metavar="OLD:NEW", help="rename a class, keeping its objects (repeatable)")
-    new.add_argument("--delete", action="append", default=[], metavar="CLASS", help="delete a class and its objects (repeatable)")
-    new.add_argument("--transfer", action="append", default=[], metavar="FROM:SCRIPT:TO",
-                     help="move the objects of class FROM of Worker SCRIPT into class TO (repeatable)")
+    for flag, metavar, what in (
+        ("--new-sqlite-class", "CLASS", "create a SQLite-backed class"),
+        ("--new-class", "CLASS", "create a KV-backed class"),
+        ("--rename", "OLD:NEW", "rename a class, keeping its objects"),
+        ("--delete", "CLASS", "delete a class and its objects"),
+        ("--transfer", "FROM:SCRIPT:TO", "move the objects of class FROM of Worker SCRIPT into class TO"),
+    ):
+        new.add_argument(flag, action="append", default=[], metavar=metavar, help=f"{what} (repeatable)")
     add_project_options(new)
     new.set_defaults(run=run_new)
 
