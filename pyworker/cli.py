@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="log level (default: log)")
     dev.add_argument("--no-reload", dest="reload", action="store_false",
                      help="do not reload the worker when its files change")
+    dev.add_argument("--limits", choices=["local", "strict"], default="local",
+                     help="storage limits: wrangler dev's (local, default) or production's (strict)")
+    dev.add_argument("--evict-after", type=float, default=10.0, metavar="SECONDS",
+                     help="drop Durable Objects idle this long from memory (default: 10; 0 = never)")
     from pyworker.commands import register_commands
 
     register_commands(commands)
@@ -84,23 +88,19 @@ def _dev(args: argparse.Namespace) -> int:
         env=args.env,
         vars=dict(args.var),
         log_level=args.log_level,
+        reload=args.reload,
+        limits=args.limits,
+        evict_after=args.evict_after,
     )
     from pyworker.server.log import setup_logging
 
     setup_logging(dev.log_level)
-    if args.reload:
+    if dev.reload:
         # Bytecode caches are keyed by the source's mtime in whole seconds and its size: two saves
         # within one second could otherwise import the first save's code.
         sys.dont_write_bytecode = True
     loaded = _load_config(dev)
-    from pyworker.runtime.worker import Worker
-
-    worker = Worker(loaded, dev)
-    try:
-        asyncio.run(_serve(worker, dev, started, reload=args.reload))
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the final commit
-        worker.close()
+    asyncio.run(_serve(loaded, dev, started))
     return 0
 
 
@@ -114,12 +114,19 @@ def _load_config(dev: DevConfig) -> LoadedConfig:
     return loaded
 
 
-async def _serve(worker: Worker, dev: DevConfig, started: float, *, reload: bool) -> None:
+async def _serve(loaded: LoadedConfig, dev: DevConfig, started: float) -> None:
+    """Load the worker on the event loop (alarms arm on it), serve it, then close it."""
     from pyworker.reload import Reloader
+    from pyworker.runtime.worker import Worker
 
-    # Watching starts before the server does: edits made once "Ready on" is printed are seen.
-    async with Reloader(worker, partial(_load_config, dev)) if reload else contextlib.nullcontext():
-        await _serve_http(worker, dev, started)
+    worker = Worker(loaded, dev)
+    try:
+        # Watching starts before the server does: edits made once "Ready on" is printed are seen.
+        async with Reloader(worker, partial(_load_config, dev)) if dev.reload else contextlib.nullcontext():
+            await _serve_http(worker, dev, started)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the final commit
+        worker.close()
 
 
 async def _serve_http(worker: Worker, dev: DevConfig, started: float) -> None:

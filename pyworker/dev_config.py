@@ -25,6 +25,18 @@ class DevConfig(BaseModel):
     env: str | None = Field(default=None, description="Environment from [env.NAME] (--env)")
     vars: dict[str, str] = Field(default_factory=dict, description="Variables from --var KEY:VALUE")
     log_level: LogLevel = Field(default="log", description="Log level (--log-level)")
+    reload: bool = Field(default=True, description="Serve new code when files change (--no-reload turns it off)")
+    limits: Literal["local", "strict"] = Field(
+        default="local", description="Storage limits: wrangler dev's (local) or production's (strict) (--limits)"
+    )
+    evict_after: float = Field(
+        default=10.0, ge=0, description="Seconds an idle Durable Object stays in memory; 0 keeps it (--evict-after)"
+    )
+
+    @property
+    def evict_after_ms(self) -> float | None:
+        """Idle time before eviction in ms, or None when eviction is off."""
+        return self.evict_after * 1000 if self.evict_after else None
 
     def persist_root(self, config_dir: Path) -> Path:
         """``--persist-to`` resolved against the working directory, else ``<config dir>/.wrangler/state``."""

@@ -30,9 +30,9 @@ def worker_client(aiohttp_client, tmp_path):  # type: ignore[no-untyped-def]
 
     workers: list[Worker] = []
 
-    async def start(root: Path, persist_to: Path | None = None):  # type: ignore[no-untyped-def]
+    async def start(root: Path, persist_to: Path | None = None, clock=None):  # type: ignore[no-untyped-def]
         dev = DevConfig(cwd=root, persist_to=persist_to or tmp_path / "state")
-        worker = Worker(load_config(root), dev)
+        worker = Worker(load_config(root), dev, clock=clock)
         workers.append(worker)
         client = await aiohttp_client(create_app(worker))
         client.worker = worker

@@ -5,12 +5,12 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import urllib.request
+import time
 from pathlib import Path
 
 import pytest
 
-from helpers import write_project
+from helpers import COUNTER_BINDINGS, get, write_project
 
 COUNTER_ENTRY = """
 from workers import DurableObject, WorkerEntrypoint, Response
@@ -30,23 +30,6 @@ class Default(WorkerEntrypoint):
         return await self.env.COUNTER.getByName("c").fetch(request)
 """
 
-COUNTER_BINDINGS = """
-[vars]
-MODE = "from-config"
-
-[[durable_objects.bindings]]
-name = "COUNTER"
-class_name = "Counter"
-
-[[migrations]]
-tag = "v1"
-new_sqlite_classes = ["Counter"]
-"""
-
-
-def get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read().decode()
 
 
 def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -182,3 +165,48 @@ def test_cli_dev_bad_var_flag_is_usage_error(counter_project: Path) -> None:
 def test_cli_without_command_shows_usage(tmp_path: Path) -> None:
     result = run_cli(tmp_path)
     assert result.returncode == 2 and "usage: pyworker" in result.stderr
+
+
+ALARM_ENTRY = """
+import time
+from workers import DurableObject, WorkerEntrypoint, Response
+
+
+class Timer(DurableObject):
+    async def fetch(self, request):
+        if request.url.endswith("/arm"):
+            await self.ctx.storage.setAlarm(time.time() * 1000 + 300)
+            return Response("armed")
+        return Response(str(await self.ctx.storage.get("fired")))
+
+    async def alarm(self):
+        await self.ctx.storage.put("fired", True)
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        return await self.env.TIMER.getByName("t").fetch(request)
+"""
+
+ALARM_BINDINGS = """
+[[durable_objects.bindings]]
+name = "TIMER"
+class_name = "Timer"
+
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Timer"]
+"""
+
+
+def test_cli_dev_overdue_alarm_fires_after_restart(tmp_path: Path, run_dev) -> None:
+    root = write_project(tmp_path / "alarm", {"src/entry.py": ALARM_ENTRY}, ALARM_BINDINGS)
+    first = run_dev(root, "--no-reload")
+    assert get(first.url + "/arm") == "armed"
+    first.stop(signal.SIGKILL)  # dies before the alarm is due
+    time.sleep(0.4)
+    second = run_dev(root, "--no-reload")
+    deadline = time.monotonic() + 5
+    while get(second.url + "/check") != "True" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert get(second.url + "/check") == "True"

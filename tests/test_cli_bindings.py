@@ -28,11 +28,14 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("playground.toml", ["add", "kv", "FLAGS", "--env", "staging"], "add-kv-staging.toml"),
         ("playground.toml", ["remove", "ROOM"], "remove-durable-object.toml"),
         ("playground.toml", ["remove", "CACHE"], "remove-kv.toml"),
+        ("playground.toml", ["remove", "COUNTER"], "remove-first-durable-object.toml"),
+        ("playground.toml", ["remove", "COUNTER", "--env", "staging"], "remove-durable-object-staging.toml"),
         ("playground.jsonc", ["add", "durable-object", "GAME", "Game", "--migrate"], "add-durable-object-migrate.jsonc"),
         ("playground.jsonc", ["add", "kv", "FLAGS", "--id", "f00d"], "add-kv.jsonc"),
         ("playground.jsonc", ["add", "d1", "DB", "--database-name", "app-db", "--database-id", D1_ID], "add-d1.jsonc"),
         ("playground.jsonc", ["remove", "ROOM"], "remove-durable-object.jsonc"),
         ("playground.jsonc", ["remove", "CACHE"], "remove-kv.jsonc"),
+        ("playground.jsonc", ["remove", "COUNTER"], "remove-first-durable-object.jsonc"),
     ],
 )
 def test_bindings_edit_matches_golden_file(

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from watchfiles import Change
 
-from helpers import DevServer, write_project
-from test_cli import COUNTER_BINDINGS, get
+from helpers import COUNTER_BINDINGS, get, DevServer, write_project
 from pyworker.config import load_config
 from pyworker.reload import WatchTargets
 

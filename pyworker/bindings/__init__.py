@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, Protocol
 
 from pyworker.config import LoadedConfig
 from pyworker.dev_config import DevConfig
+from pyworker.runtime.clock import Clock
 from pyworker.runtime.gates import OutputGate
 
 __all__ = [
@@ -56,6 +57,7 @@ class BindingContext:
     output_gate: OutputGate
     module: ModuleType
     env: Any = None
+    clock: Clock = field(default_factory=Clock)
     previous: BindingContext | None = None
     resources: dict[str, Closable] = field(default_factory=dict)
     on_swap: list[Callable[[], None]] = field(default_factory=list)

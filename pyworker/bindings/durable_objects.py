@@ -39,7 +39,12 @@ def build(context: BindingContext) -> dict[str, Any]:
                     context.output_gate,
                     cls,
                     context.env,
+                    clock=context.clock,
+                    evict_after_ms=context.dev.evict_after_ms,
+                    sqlite=context.loaded.backends.get(binding.class_name, False),
+                    limits=context.dev.limits,
                 )
+                objects.resume_alarms()
             else:
                 context.on_swap.append(partial(objects.serve_code, cls, context.env))
             context.resources[key] = objects

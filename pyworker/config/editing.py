@@ -10,8 +10,7 @@ survive):
 * :meth:`ConfigDocument.set_string` a string value (a binding's ``class_name``).
 
 Comments follow the entries they describe: a comment block right above an entry (no blank line in
-between) belongs to it and leaves with it, except above the first entry of a list that keeps other
-entries (it may introduce the whole list); a block after a blank line introduces what follows and
+between) belongs to it and leaves with it; a block after a blank line introduces what follows and
 stays in front of it. A new entry is separated by a blank line and formatted like its neighbours.
 
 >>> doc = open_document('# app\\n[[migrations]]\\ntag = "v1"  # first\\n', "toml")
@@ -36,7 +35,7 @@ from typing import Any
 
 import tomlkit
 from tomlkit.container import Container
-from tomlkit.items import AoT, Array, Comment, Item, Table, Whitespace
+from tomlkit.items import AoT, Array, Comment, Item, Null, Table, Whitespace
 
 from pyworker.config.locate import ConfigFormat, KeyPath
 
@@ -99,23 +98,24 @@ class TomlDocument(ConfigDocument):
             del current[index]
             return
         assert isinstance(current, AoT)
-        if len(current.body) == 1:
-            _, rest = _split_trailing(current.body[0])
-            self._drop_comment_above(path)
-            following = self._following_header(path)
-            del parent[path[-1]]
-            self._drop_empty(path[:-1])
-            _place_before(rest, following, self._doc)
-            return
-        removed = current.body[index]
-        _, rest = _split_trailing(removed)  # comments attached to the entry leave with it
+        _, rest = _split_trailing(_last_table(current.body[index]))  # attached comments leave with it
         if index > 0:
-            previous = current.body[index - 1]
+            previous = _last_table(current.body[index - 1])
             attached, previous_rest = _split_trailing(previous)
             _extend(previous, attached + _join_blank(_without_own_lead(previous_rest), rest))
-        else:
+            del current[index]
+            return
+        self._drop_comment_above(path)
+        if len(current.body) > 1:
             _place_before(rest, current.body[1], self._doc)
-        del current[index]
+            del current[index]
+            return
+        following = self._following_header(path)
+        del parent[path[-1]]
+        self._drop_empty(path[:-1])
+        if following is None:
+            self._trim_end()
+        _place_before(rest, following, self._doc)
 
     def set_string(self, path: KeyPath, value: str) -> None:
         node: Any = self._doc
@@ -134,30 +134,41 @@ class TomlDocument(ConfigDocument):
         return node
 
     def _drop_comment_above(self, path: tuple[str, ...]) -> None:
-        """Drop the comment block right above the list at ``path`` when the table before it holds
-        it (comments between plain keys and the list are left alone)."""
-        container = self._table(path[:-1], create=False)
-        body = container.body if isinstance(container, Container) else container.value.body
-        position = [key.key if key is not None else None for key, _ in body].index(path[-1])
-        if position == 0 or body[position - 1][0] is None:
+        """Drop the comment block right above the first header of the list at ``path``, which the
+        table rendered before it holds (comments between plain keys and the list stay)."""
+        for depth in range(len(path) - 1, -1, -1):
+            container = self._table(path[:depth], create=False)
+            body = _body(container)
+            position = _position(body, path[depth])
+            if position == 0 and depth and isinstance(container, Table) and container.is_super_table():
+                continue  # a [a.b] table without a header of its own: look before [a]
+            key, item = body[position - 1] if position else (None, None)
+            table = _last_table(item) if key is not None else None
+            if table is not None:
+                attached, rest = _split_trailing(table)
+                _extend(table, attached + _without_own_lead(rest))
             return
-        previous = body[position - 1][1]
-        table = previous.body[-1] if isinstance(previous, AoT) and previous.body else previous
-        if isinstance(table, Table) and not table.is_super_table():
-            attached, rest = _split_trailing(table)
-            _extend(table, attached + _without_own_lead(rest))
 
     def _following_header(self, path: tuple[str, ...]) -> Table | None:
         """The first table rendered with a header after the item at ``path``, if any."""
         for depth in range(len(path) - 1, -1, -1):
-            container = self._table(path[:depth], create=False)
-            body = container.body if isinstance(container, Container) else container.value.body
-            keys = [key.key if key is not None else None for key, _ in body]
-            after = body[keys.index(path[depth]) + 1 :]
+            body = _body(self._table(path[:depth], create=False))
+            after = body[_position(body, path[depth]) + 1 :]
             header = next((h for _, item in after if (h := _first_header(item)) is not None), None)
             if header is not None:
                 return header
         return None
+
+    def _trim_end(self) -> None:
+        """Drop the blank lines at the end of the file (left over when its last section went)."""
+        body = _body(self._doc)
+        last = _last_table(body[-1][1]) if body else None
+        if last is not None:
+            attached, rest = _split_trailing(last)
+            trivia = attached + rest
+            while trivia and _is_blank(trivia[-1]):
+                trivia.pop()
+            _extend(last, trivia)
 
     def _drop_empty(self, path: tuple[str, ...]) -> None:
         """Remove tables along ``path`` that the removal left empty (``[durable_objects]``)."""
@@ -186,6 +197,29 @@ def _toml_table(entry: dict[str, Any]) -> Table:
     return table
 
 
+def _body(container: Any) -> list[tuple[Any, Item]]:
+    """The (key, item) list of the document or of a table."""
+    return container.body if isinstance(container, Container) else container.value.body
+
+
+def _position(body: list[tuple[Any, Item]], key: str) -> int:
+    """The index of ``key`` in a document or table body."""
+    return next(i for i, (k, _) in enumerate(body) if k is not None and k.key == key)
+
+
+def _last_table(item: Item) -> Table | None:
+    """The table rendered last within ``item``: the one whose end holds the comments and blank
+    lines that come before the next header."""
+    if isinstance(item, AoT):
+        return _last_table(item.body[-1]) if item.body else None
+    if not isinstance(item, Table):
+        return None
+    children = [child for key, child in item.value.body if key is not None]
+    if children and isinstance(children[-1], (Table, AoT)):
+        return _last_table(children[-1]) or item
+    return None if item.is_super_table() else item
+
+
 def _split_trailing(table: Table) -> tuple[list[Item], list[Item]]:
     """Pop the comments and blank lines after the table's last key.
 
@@ -194,9 +228,9 @@ def _split_trailing(table: Table) -> tuple[list[Item], list[Item]]:
     """
     body = table.value.body
     end = len(body)
-    while end and body[end - 1][0] is None and isinstance(body[end - 1][1], (Whitespace, Comment)):
+    while end and body[end - 1][0] is None and isinstance(body[end - 1][1], (Whitespace, Comment, Null)):
         end -= 1
-    trailing = [item for _, item in body[end:]]
+    trailing = [item for _, item in body[end:] if not isinstance(item, Null)]  # Null: a removed key
     del body[end:]
     blank = next((i for i, item in enumerate(trailing) if _is_blank(item)), len(trailing))
     return trailing[:blank], trailing[blank:]
@@ -229,7 +263,7 @@ def _extend(table: Table, items: list[Item]) -> None:
 def _append_table(aot: AoT, table: Table) -> None:
     """Append after the last entry, a blank line apart; what introduced the next section moves
     below the new entry."""
-    last = aot.body[-1]
+    last = _last_table(aot.body[-1])
     attached, rest = _split_trailing(last)
     _extend(last, [*attached, Whitespace("\n")])
     aot.append(table)
@@ -307,9 +341,7 @@ class JsoncDocument(ConfigDocument):
         comma = _comma_after(text, item.value.end)
         start, end = item.start, (comma + 1 if comma is not None else item.value.end)
         if not text[_line_start(text, start) : start].strip():
-            start = _line_start(text, start)
-            if index:
-                start = _own_comment_start(text, start)
+            start = _own_comment_start(text, _line_start(text, start))
             if _only_trivia(text[end : _line_end(text, end)]):
                 end = min(_line_end(text, end) + 1, len(text))
         if comma is None and index:  # the last entry goes: so does the comma before it

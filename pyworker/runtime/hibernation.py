@@ -112,7 +112,9 @@ class HibernationManager(SocketOwner):
 
     def get_websockets(self, tag: str | None = None) -> JsArray:
         """``ctx.getWebSockets(tag)``: accepted sockets not yet disconnected, optionally by tag."""
-        return JsArray(ws for ws in self._sockets if tag is None or tag in self._tags.get(ws, ()))
+        if tag is None:
+            return JsArray(self._sockets)
+        return JsArray(ws for ws in self._sockets if tag in self._tags.get(ws, ()))
 
     def get_tags(self, ws: WebSocket) -> JsArray:
         """``ctx.getTags(ws)``."""

@@ -15,6 +15,7 @@ from pyworker.dev_config import DevConfig
 from pyworker.runtime import current
 from pyworker.runtime._calls import call_relaxed
 from pyworker.runtime.entrypoint import ExecutionContext
+from pyworker.runtime.clock import Clock
 from pyworker.runtime.env import Env
 from pyworker.runtime.gates import OutputGate
 from pyworker.runtime.http import Request, Response
@@ -30,8 +31,13 @@ class Worker:
     _entrypoint: Any
     _context: BindingContext
 
-    def __init__(self, loaded: LoadedConfig, dev: DevConfig) -> None:
+    def __init__(self, loaded: LoadedConfig, dev: DevConfig, *, clock: Clock | None = None) -> None:
+        """Load ``loaded``'s worker; create it on the running event loop (stored alarms are armed).
+
+        ``clock`` drives alarms and eviction (a ``ManualClock`` in tests).
+        """
         self.dev = dev
+        self.clock = clock or Clock()
         self.output_gate = OutputGate()
         self._serve(loaded, serving=None)
 
@@ -66,7 +72,8 @@ class Worker:
         )
         env = Env({})
         context = BindingContext(
-            loaded, self.dev, persist_root, self.output_gate, module, env, previous=serving if same_home else None
+            loaded, self.dev, persist_root, self.output_gate, module, env, self.clock,
+            previous=serving if same_home else None,
         )
         vars(env).update(build_bindings(context))
         swap_bindings(serving, context)
