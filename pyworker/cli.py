@@ -100,7 +100,10 @@ def _dev(args: argparse.Namespace) -> int:
         # within one second could otherwise import the first save's code.
         sys.dont_write_bytecode = True
     loaded = _load_config(dev)
-    asyncio.run(_serve(loaded, dev, started))
+    from pyworker.runtime.loop import loop_factory
+
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        runner.run(_serve(loaded, dev, started))
     return 0
 
 

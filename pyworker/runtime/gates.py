@@ -77,14 +77,12 @@ class OutputGate:
 
     def __init__(self) -> None:
         self._dirty: dict[int, Flushable] = {}
-        self._flushed: asyncio.Future[None] | None = None
+        self._waiters: list[asyncio.Future[None]] = []
 
     def mark_dirty(self, store: Flushable) -> None:
         """Call when ``store`` buffered a write; schedules the shared commit."""
         if not self._dirty:
-            loop = asyncio.get_running_loop()
-            self._flushed = loop.create_future()
-            loop.call_soon(self._flush_scheduled)
+            asyncio.get_running_loop().call_soon(self._flush_scheduled)
         self._dirty[id(store)] = store
 
     @property
@@ -97,19 +95,22 @@ class OutputGate:
 
         A failed commit is reported by the store it belongs to (see ``DurableObjectStorage``).
         """
-        if self._flushed is not None:
-            await asyncio.shield(self._flushed)
+        if self._dirty:
+            # One future per waiter: a cancelled event must not cancel the others' wait.
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            await waiter
 
     def _flush_scheduled(self) -> None:
-        done = self._flushed
+        waiters, self._waiters = self._waiters, []
         self.flush_now()
-        if done is not None and not done.done():
-            done.set_result(None)
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def flush_now(self) -> None:
         """Commit every dirty store immediately (also used at shutdown)."""
         dirty, self._dirty = self._dirty, {}
-        self._flushed = None
         for store in dirty.values():
             try:
                 store.flush()
