@@ -135,6 +135,7 @@ class ObjectHost:
         self._tasks: set[asyncio.Future[Any]] = set()
         self._in_flight = 0
         self._eviction: Timer | None = None
+        self._idle_since = 0.0
         self.alarm = ObjectAlarm(self, code.clock)
         """The object's alarm timer; it outlives the instance (eviction, reloads)."""
         self.websockets = HibernationManager(self, output_gate, code.clock)
@@ -153,9 +154,6 @@ class ObjectHost:
         """Deliver one event: wait for the gate, construct if needed, run ``invoke(instance)``,
         then hold the result until the event's writes are committed (output gate)."""
         self._in_flight += 1
-        if self._eviction is not None:
-            self._eviction.cancel()
-            self._eviction = None
         try:
             await self.gate.wait_open()
             instance = self.instance if self.instance is not None else self._construct()
@@ -182,11 +180,13 @@ class ObjectHost:
         return not self._in_flight and self.gate.is_open and not self._tasks
 
     def _schedule_eviction(self) -> None:
-        delay = self._code.evict_after_ms
-        if delay is None or self.instance is None or not self.idle or self._eviction is not None:
+        """Note that the object went idle; one lazy timer per object, not one per event."""
+        if self._code.evict_after_ms is None or self.instance is None or not self.idle:
             return
         clock = self._code.clock
-        self._eviction = clock.call_at(clock.now_ms() + delay, self._evict_if_idle)
+        self._idle_since = clock.now_ms()
+        if self._eviction is None:
+            self._eviction = clock.call_at(self._idle_since + self._code.evict_after_ms, self._evict_if_idle)
 
     def _evict_if_idle(self) -> None:
         """Drop the instance after it stayed idle (as workerd does ~10 s after the last event).
@@ -194,10 +194,17 @@ class ObjectHost:
         In-memory fields are lost and the constructor runs again on the next event; storage stays.
         """
         self._eviction = None
-        if self.idle and self.instance is not None:
-            log.debug("Evicting idle Durable Object %s", self.id)
-            self.instance = None
-            self.storage.close()
+        delay = self._code.evict_after_ms
+        if delay is None or not self.idle or self.instance is None:
+            return  # busy now: the end of the current event arms the timer again
+        due = self._idle_since + delay
+        clock = self._code.clock
+        if clock.now_ms() < due:  # there was activity since the timer was set
+            self._eviction = clock.call_at(due, self._evict_if_idle)
+            return
+        log.debug("Evicting idle Durable Object %s", self.id)
+        self.instance = None
+        self.storage.close()
 
     def invoker(self, call: Callable[[], Any]) -> Awaitable[Any]:
         """Run ``call`` as an event of this object (for RPC stubs of targets the object returned)."""

@@ -190,7 +190,8 @@ class DurableObjectStub:
     def _call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> RpcPromise:
         """Start an RPC call now (arguments are checked and copied here); the promise gives the result."""
         where = f"RPC {method}()"
-        call_args, call_kwargs = marshal(list(args), where), marshal(kwargs, where)
+        call_args = [marshal(arg, where) for arg in args]
+        call_kwargs = marshal(kwargs, where) if kwargs else kwargs
         host = self._objects.host(self.id)
 
         async def invoke(instance: DurableObject) -> Any:

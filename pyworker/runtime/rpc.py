@@ -17,6 +17,10 @@ from pyworker.runtime.values import clone
 __all__ = ["RpcTarget", "RpcPromise", "RpcStub", "marshal", "Invoker"]
 
 
+_PASSED_AS_IS = frozenset({type(None), bool, int, float, str})
+"""Immutable values that cross unchanged (the common case, checked before anything else)."""
+
+
 class RpcTarget:
     """Base class for objects passed over RPC by reference: the receiver gets a stub whose method
     calls run here, in the object that returned it."""
@@ -35,6 +39,8 @@ async def _direct(call: Callable[[], Any]) -> Any:
 
 def marshal(value: Any, where: str, invoker: Invoker = _direct) -> Any:
     """Copy ``value`` for the other side; ``RpcTarget``s and functions become stubs run by ``invoker``."""
+    if type(value) in _PASSED_AS_IS:
+        return value
 
     def by_reference(item: Any) -> Any:
         if isinstance(item, (RpcStub, RpcPromise)):
