@@ -37,7 +37,7 @@ import aiohttp
 
 from bench._load import aiohttp_client_info, percentile
 from bench._server import PyworkerProcess, ServerStartError, rss_kib
-from bench.http import RESULTS_DIR, REPO_ROOT, _csv, git_info, machine_info
+from bench.http import REPO_ROOT, RESULTS_DIR, _csv, git_info, machine_info
 
 DEFAULT_CLIENTS = [50, 200, 1000]
 SMOKE_CLIENTS = [5, 20]
@@ -161,7 +161,7 @@ async def measure(base_url: str, clients: int, messages: int) -> Cell:
             cell.throughput_s = round(elapsed, 3)
             cell.messages_per_s = round(messages / elapsed, 1)
             cell.deliveries_per_s = round(messages * clients / elapsed, 1)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             room.errors["undelivered"] = room.errors.get("undelivered", 0) + 1
         cell.client_cpu_s = round(time.process_time() - cpu0, 3)
         cell.errors = room.errors

@@ -6,6 +6,7 @@ is not JSON, integer-like keys come first in an object). These helpers make the 
 """
 
 import json
+import math
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
 
@@ -27,7 +28,7 @@ def truthy(value):
     if value is None or isinstance(value, bool):
         return bool(value)
     if isinstance(value, (int, float)):
-        return value == value and value != 0  # NaN != NaN
+        return value != 0 and not math.isnan(value)
     if isinstance(value, str):
         return value != ""
     return True
@@ -71,7 +72,7 @@ def to_json(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return number_to_string(value) if _finite(value) else "null"
+        return number_to_string(value) if math.isfinite(value) else "null"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):
@@ -80,10 +81,6 @@ def to_json(value):
         items = sorted(value.items(), key=_key_order)  # stable: other keys keep insertion order
         return "{" + ",".join(json.dumps(str(k), ensure_ascii=False) + ":" + to_json(v) for k, v in items) + "}"
     raise TypeError(f"cannot convert {type(value).__name__} to JSON")
-
-
-def _finite(number):
-    return number == number and abs(number) != float("inf")
 
 
 def _key_order(item):

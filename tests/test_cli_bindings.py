@@ -108,21 +108,21 @@ def test_bindings_add_refuses_a_name_already_bound(
     assert config.read_text() == before
 
 
-def test_bindings_remove_unknown_name_suggests_one(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("COUNTR", "✘ [ERROR] No binding named COUNTR in wrangler.toml.\n"
+                   'Fix: did you mean "COUNTER"? the bindings are: COUNTER, ROOM, SESSIONS, CACHE '
+                   "(pyworker bindings list).\n"),
+        ("GREETING", "✘ [ERROR] GREETING is a variable of [vars], not a binding this command edits.\n"
+                     "Fix: remove GREETING from [vars] in wrangler.toml by hand.\n"),
+    ],
+)
+def test_bindings_remove_refuses_what_is_not_a_binding(
+    workdir: Path, capsys: pytest.CaptureFixture[str], name: str, message: str
+) -> None:
     copy_project("playground.toml", workdir)
-    code, _, err = run_cli(capsys, "bindings", "remove", "COUNTR")
-    assert code == 1
-    assert err == (
-        "✘ [ERROR] No binding named COUNTR in wrangler.toml.\n"
-        'Fix: did you mean "COUNTER"? the bindings are: COUNTER, ROOM, SESSIONS, CACHE (pyworker bindings list).\n'
-    )
-
-
-def test_bindings_remove_variable_is_refused(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    copy_project("playground.toml", workdir)
-    code, _, err = run_cli(capsys, "bindings", "remove", "GREETING")
-    assert code == 1
-    assert "GREETING is a variable of [vars]" in err
+    assert run_cli(capsys, "bindings", "remove", name) == (1, "", message)
 
 
 def test_bindings_remove_durable_object_says_how_to_delete_its_objects(

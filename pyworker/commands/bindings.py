@@ -86,8 +86,7 @@ def _rows(project: Project) -> list[dict[str, str]]:
         elif info is None:
             detail = "no migration creates it"
         else:
-            backend = {True: "SQLite", False: "KV-backed", None: "transferred"}[info.sqlite]
-            detail = f"{backend}, since {info.tag}"
+            detail = f"{info.backend}, since {info.tag}"
         rows.append({"name": binding.name, "type": "Durable Object", "resource": f"{binding.class_name} ({detail})"})
     rows += [{"name": kv.binding, "type": "KV Namespace", "resource": kv.id or "(local only)"}
              for kv in config.kv_namespaces]

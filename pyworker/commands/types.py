@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import keyword
+import re
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +85,7 @@ def env_stub(project: Project) -> tuple[str, int]:
         if not loaded.is_local(binding):
             where = f"class {binding.class_name} of Worker {binding.script_name}"
         else:
-            backend = "" if info is None else {True: ", SQLite", False: ", KV-backed", None: ""}[info.sqlite]
-            where = f"class {binding.class_name}{backend}"
+            where = f"class {binding.class_name}" + ("" if info is None else f", {info.backend}")
         lines.append(f"    {binding.name}: DurableObjectNamespace  # {where}")
     lines += [f"    {kv.binding}: KVNamespace" for kv in config.kv_namespaces]
     lines += [f"    {db.binding}: D1Database" for db in config.d1_databases]
@@ -104,16 +104,23 @@ def env_stub(project: Project) -> tuple[str, int]:
         "#\n"
         "#     class Default(WorkerEntrypoint):\n"
         "#         env: Env\n",
-        "from collections.abc import Sequence\nfrom typing import Any, Protocol\n\n"
-        "from workers import DurableObjectNamespace\n",
     ]
-    if config.kv_namespaces:
-        parts.append(_KV_PROTOCOL)
-    if config.d1_databases:
-        parts.append(_D1_PROTOCOL)
+    protocols = ([_KV_PROTOCOL] if config.kv_namespaces else []) + ([_D1_PROTOCOL] if config.d1_databases else [])
     body = "\n".join(lines) if lines else "    pass"
+    parts.append(_imports("".join([*protocols, body])))
+    parts += protocols
     parts.append(f'\nclass Env(Protocol):\n    """The bindings of {loaded.worker_name} (self.env)."""\n\n{body}\n')
     return "\n".join(parts), len(lines)
+
+
+def _imports(code: str) -> str:
+    """The import lines for the names ``code`` uses (``Protocol`` always, for ``Env``)."""
+    used = set(re.findall(r"\w+", code))
+    lines = ["from collections.abc import Sequence\n"] if "Sequence" in used else []
+    lines.append(f"from typing import {'Any, ' if 'Any' in used else ''}Protocol\n")
+    if "DurableObjectNamespace" in used:
+        lines.append("\nfrom workers import DurableObjectNamespace\n")
+    return "".join(lines)
 
 
 def _python_type(value: Any) -> str:

@@ -115,6 +115,11 @@ class ClassInfo:
     tag: str
     """The migration that created, renamed or transferred it to this name."""
 
+    @property
+    def backend(self) -> str:
+        """``"SQLite"``, ``"KV-backed"``, or ``"transferred"`` (the source's, unknown here)."""
+        return {True: "SQLite", False: "KV-backed", None: "transferred"}[self.sqlite]
+
 
 @dataclass(frozen=True)
 class _Gone:

@@ -56,12 +56,6 @@ class Date(JsProxy):
         """The time as an aware UTC ``datetime``."""
         return datetime.datetime.fromtimestamp(self._ms / 1000, tz=datetime.timezone.utc)
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Date) and other._ms == self._ms
-
-    def __hash__(self) -> int:
-        return hash(self._ms)
-
     def __repr__(self) -> str:
         return f"<Date {self.toISOString()}>"
 

@@ -70,7 +70,7 @@ class ObjectClass:
         key = object_id.toString()
         host = self.hosts.get(key)
         if host is None:
-            store = SqliteStore(self.directory / f"{key}.sqlite")
+            store = SqliteStore(self.directory / f"{key}.sqlite", object_id.name)
             storage = DurableObjectStorage(
                 store,
                 self._output_gate,

@@ -47,6 +47,7 @@ __all__ = [
     "Receiver",
     "SocketOwner",
     "Coupling",
+    "received",
     "MAX_MESSAGE_SIZE",
     "MAX_ATTACHMENT_SIZE",
     "NO_STATUS",

@@ -52,14 +52,13 @@ _open: WeakKeyDictionary[web.Application, set[_NetworkLink]] = WeakKeyDictionary
 async def serve_websocket(incoming: web.Request, response: Response, started: float) -> web.StreamResponse:
     """Answer ``incoming`` with the worker's 101 ``response`` and serve the connection until it closes.
 
-    Errors before the handshake (the request is no upgrade, the socket was accepted) are raised, so
-    the caller answers 500; ``started`` (``time.perf_counter()``) times the request log line.
+    An error before the handshake (the socket was accepted, the request is no upgrade) is raised, so
+    the caller answers 500; the server end then sees its client vanish. ``started``
+    (``time.perf_counter()``) times the request log line.
     """
     client = response.web_socket
     if not isinstance(client, WebSocket):
         raise JsTypeError(f"web_socket must be the client end of a WebSocketPair, not {type(client).__name__}")
-    if incoming.headers.get("Upgrade", "").lower() != "websocket":
-        raise JsTypeError(_NO_UPGRADE)
     offered = response.headers.get("Sec-WebSocket-Protocol", "")
     network = web.WebSocketResponse(
         autoclose=False,
@@ -67,18 +66,23 @@ async def serve_websocket(incoming: web.Request, response: Response, started: fl
         protocols=[p.strip() for p in offered.split(",") if p.strip()],
         timeout=CLOSE_TIMEOUT_S,
     )
-    if not network.can_prepare(incoming).ok:
-        return web.Response(status=400, text=_BAD_HANDSHAKE)
     link = _NetworkLink(network)
     link.coupling = client.couple(link)
+    if incoming.headers.get("Upgrade", "").lower() != "websocket":
+        link.refuse()
+        raise JsTypeError(_NO_UPGRADE)
+    if not network.can_prepare(incoming).ok:
+        link.refuse()
+        return web.Response(status=400, text=_BAD_HANDSHAKE)
     for name, value in response.headers.items():
         if name.lower() not in _HANDSHAKE_HEADERS and not name.lower().startswith("sec-websocket-"):
             network.headers.add(name, value)
     try:
         await network.prepare(incoming)
     except BaseException:
-        link.coupling.disconnect()
+        link.refuse()
         raise
+    link.opened.set()
     status_text = response.status_text or "Switching Protocols"
     log_request(incoming.method, incoming.raw_path.partition("?")[0], 101, status_text, started, time.perf_counter())
     connections = _open.setdefault(incoming.app, set())
@@ -103,12 +107,23 @@ class _NetworkLink:
 
     def __init__(self, network: web.WebSocketResponse) -> None:
         self.network = network
+        self.opened = asyncio.Event()
+        """Set once the handshake is done (or refused): frames wait for it."""
         self._closed = asyncio.Event()
         self._client_closed = False
 
+    def refuse(self) -> None:
+        """The handshake failed: the server end sees its client vanish; what it sends is dropped."""
+        self._closed.set()
+        self.opened.set()
+        self.coupling.disconnect()
+
     async def receive(self, ws: WebSocket, frame: Frame) -> None:
         """Write what the server end sent; its Close starts (or answers) the closing handshake."""
+        await self.opened.wait()
         network = self.network
+        if self._closed.is_set():
+            return
         if isinstance(frame, Message):
             if not network.closed:
                 try:
@@ -154,7 +169,7 @@ class _NetworkLink:
                 coupling.close(msg.data or NO_STATUS, msg.extra or "")
                 try:
                     await asyncio.wait_for(self._closed.wait(), CLOSE_TIMEOUT_S)
-                except asyncio.TimeoutError:  # the server end never answered (it was never accepted)
+                except TimeoutError:  # the server end never answered (it was never accepted)
                     await network.close(code=msg.data or 1000)
                 return
             elif msg.type is WSMsgType.CLOSING:  # our Close is out; receive() waits for the answer

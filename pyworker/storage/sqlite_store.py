@@ -48,6 +48,8 @@ _CREATE_METADATA = """
       );
     """ + _TAG
 _BEGIN, _COMMIT, _ROLLBACK = f"BEGIN {_TAG}", f"COMMIT {_TAG}", f"ROLLBACK {_TAG}"
+_NAME_TABLE = f"CREATE TABLE IF NOT EXISTS __miniflare_do_name (id INTEGER PRIMARY KEY, name TEXT) {_TAG}"
+_NAME_PUT = f"INSERT OR REPLACE INTO __miniflare_do_name (id, name) VALUES (1, ?) {_TAG}"
 _KV_GET = f"SELECT value FROM _cf_KV WHERE key = ? {_TAG}"
 _KV_PUT = f"INSERT INTO _cf_KV VALUES(?, ?) ON CONFLICT DO UPDATE SET value = excluded.value {_TAG}"
 _KV_DELETE = f"DELETE FROM _cf_KV WHERE key = ? {_TAG}"
@@ -93,8 +95,12 @@ class KeyRange:
 class SqliteStore:
     """Synchronous access to one object's SQLite file; opened on first use."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, name: str | None = None) -> None:
         self.path = path
+        self.name = name
+        """The name the object's id was derived from, recorded with the first write (as wrangler 4.86
+        does), so a renamed class's objects can be re-keyed and found again by name."""
+        self._name_recorded = name is None
         self._db: sqlite3.Connection | None = None
         self._savepoints: list[str] = []
         self._kv_table = False
@@ -190,6 +196,10 @@ class SqliteStore:
         db = self.db
         if not db.in_transaction:
             db.execute(_BEGIN)
+        if not self._name_recorded:
+            db.execute(_NAME_TABLE)
+            db.execute(_NAME_PUT, (self.name,))
+            self._name_recorded = True
 
     def commit(self) -> bool:
         """Commit the implicit transaction; False (nothing done) while a savepoint is open."""
@@ -280,6 +290,10 @@ class SqliteStore:
         db = self.db
         if not db.in_transaction:
             db.execute(_BEGIN)
+        if not self._name_recorded:
+            db.execute(_NAME_TABLE)
+            db.execute(_NAME_PUT, (self.name,))
+            self._name_recorded = True
         if not self._kv_table:
             self._create(_CREATE_KV)
             self._kv_table = True

@@ -6,7 +6,6 @@ import datetime
 
 from js import Date, Object, Response, WebSocketPair, WebSocketRequestResponsePair, console
 from pyodide.ffi import JsArray, JsBuffer, JsException, JsProxy, create_proxy, to_js
-
 from pyworker.runtime.ffi import JsObject, JsTypeError
 
 

@@ -9,8 +9,8 @@ import logging
 import aiohttp
 import pytest
 
-from conftest import connect_and_vanish, events_of
 from pyworker.runtime.websockets import MAX_MESSAGE_SIZE
+from ws_helpers import connect_and_vanish, events_of
 
 KINDS = ["/worker", "/standard/ws", "/hibernating/ws"]
 
@@ -92,6 +92,14 @@ async def test_bridge_websocket_response_to_plain_request_fails(app) -> None:
         'JsTypeError: Worker tried to return a WebSocket in a response to a request which did not contain '
         'the header "Upgrade: websocket".'
     )
+
+
+async def test_bridge_refused_upgrade_looks_like_a_vanished_client_to_the_object(app) -> None:
+    response = await app.get("/hibernating/ws", headers={"Accept": "text/plain"})
+    assert response.status == 500
+    assert await events_of(app, "/hibernating/events", 1) == [
+        ["close", 1006, "WebSocket disconnected without sending Close frame.", False]
+    ]
 
 
 async def test_bridge_incomplete_handshake_is_refused(app) -> None:

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import eventually
 from pyworker.runtime.clock import ManualClock
 from pyworker.runtime.durable_object import DurableObject
 from pyworker.runtime.ffi import JsArray
@@ -17,6 +16,7 @@ from pyworker.runtime.gates import OutputGate
 from pyworker.runtime.http import Response
 from pyworker.runtime.namespace import DurableObjectNamespace, ObjectClass
 from pyworker.runtime.websockets import WebSocket, WebSocketPair, WebSocketRequestResponsePair
+from ws_helpers import eventually
 
 
 class Room(DurableObject):

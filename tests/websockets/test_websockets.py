@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import eventually
 from pyworker.runtime.ffi import JsBuffer, JsException, JsObject, JsTypeError
 from pyworker.runtime.values import DataCloneError
 from pyworker.runtime.websockets import WebSocket, WebSocketPair, WebSocketRequestResponsePair
+from ws_helpers import eventually
 
 
 def accepted_pair() -> tuple[WebSocket, WebSocket, list[object], list[object]]:
@@ -89,7 +89,7 @@ def test_websocket_send_before_accept_raises_workerd_error() -> None:
 
 
 async def test_websocket_send_after_close_raises() -> None:
-    client, server, _, _ = accepted_pair()
+    _, server, _, _ = accepted_pair()
     server.close(1000)
     with pytest.raises(JsTypeError, match=r"^Can't call WebSocket send\(\) after close\(\)\.$"):
         server.send("x")
