@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["env", "set_env"]
+__all__ = ["env", "set_env", "object_host"]
+
+object_host: ContextVar[Any] = ContextVar("object_host", default=None)
+"""The ``ObjectHost`` whose event is running (set by ``ObjectHost.deliver``; inherited by tasks the
+event starts), so APIs such as ``WebSocket.accept()`` know which Durable Object called them."""
 
 _env: Any = None
 

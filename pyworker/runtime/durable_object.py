@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
+from pyworker.runtime import current
 from pyworker.runtime.alarms import ObjectAlarm
 from pyworker.runtime.clock import Clock, Timer
 from pyworker.runtime.gates import EventGate, OutputGate
@@ -162,9 +163,13 @@ class ObjectHost:
             if self._reset_error is not None:
                 error, self._reset_error = self._reset_error, None
                 raise error
-            result = invoke(instance)
-            if inspect.isawaitable(result):
-                result = await result
+            token = current.object_host.set(self)
+            try:
+                result = invoke(instance)
+                if inspect.isawaitable(result):
+                    result = await result
+            finally:
+                current.object_host.reset(token)
         except BaseException:
             await self._settle()
             raise

@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 
 from pyworker.runtime.clock import Clock
 from pyworker.runtime.ffi import JsException, JsTypeError
-from pyworker.runtime.streams import ReadableStream, Uint8Array
+from pyworker.runtime.streams import ReadableStream
 from pyworker.storage.durable_object_storage import Resolved
 from pyworker.storage.kv_store import KeyValueEntry, KeyValueStore
 
@@ -58,7 +58,6 @@ MAX_BULK_GET_KEYS = 100
 MAX_BULK_SIZE = 25 * 1024 * 1024
 """Bytes of all values a ``get([...])`` returns together."""
 
-_TYPES = ("text", "json", "arrayBuffer", "stream")
 _UNKNOWN_TYPE = 'Unknown response type. Possible types are "text", "arrayBuffer", "json", and "stream".'
 _PUT_TYPES = "KV put() accepts only strings, ArrayBuffers, ArrayBufferViews, and ReadableStreams as values."
 
@@ -316,5 +315,3 @@ def _listed(entry: KeyValueEntry) -> dict[str, Any]:
         listed["metadata"] = json.loads(entry.metadata_json)
     return listed
 
-
-assert set(_TYPES) == {"text", "json", "arrayBuffer", "stream"}

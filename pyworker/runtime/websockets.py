@@ -20,13 +20,13 @@ import asyncio
 import enum
 import inspect
 import logging
-import sys
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pyworker.runtime import current
 from pyworker.runtime.ffi import JsArray, JsBuffer, JsException, JsProxy, JsTypeError, to_js
 from pyworker.runtime.gates import OutputGate
 from pyworker.runtime.values import clone
@@ -191,19 +191,10 @@ class SocketOwner(ABC):
 
 
 def _accepting_object() -> SocketOwner | None:
-    """The Durable Object whose event called ``accept()``, or None outside of one.
-
-    An event reaches an object through its host's ``deliver()``, which awaits the user's handler, so
-    the host's frame is on the call stack while the handler runs and its ``websockets`` attribute is
-    the object's ``SocketOwner``. (Code the handler started as a separate task is not found.)
-    """
-    frame = sys._getframe(2)
-    while frame is not None:
-        owner = getattr(frame.f_locals.get("self"), "websockets", None)
-        if isinstance(owner, SocketOwner):
-            return owner
-        frame = frame.f_back
-    return None
+    """The Durable Object whose event called ``accept()`` (or started the task that did), or None
+    outside of one."""
+    host = current.object_host.get()
+    return None if host is None else host.websockets
 
 
 class EndState(enum.Enum):
