@@ -5,6 +5,18 @@ Only what Worker code commonly uses is here; see ``pyworker.runtime.jsglobals``.
 """
 
 from pyworker.runtime.jsglobals import Date, Object, Response, console
+from pyworker.runtime.streams import ReadableStream, TextDecoder, TextEncoder, Uint8Array
 from pyworker.runtime.websockets import WebSocketPair, WebSocketRequestResponsePair
 
-__all__ = ["Date", "Object", "Response", "WebSocketPair", "WebSocketRequestResponsePair", "console"]
+__all__ = [
+    "Date",
+    "Object",
+    "ReadableStream",
+    "Response",
+    "TextDecoder",
+    "TextEncoder",
+    "Uint8Array",
+    "WebSocketPair",
+    "WebSocketRequestResponsePair",
+    "console",
+]

@@ -138,7 +138,8 @@ def test_cli_dev_missing_class_names_binding_and_suggestion(tmp_path: Path) -> N
     )
     result = run_cli(root, "dev")
     assert result.returncode == 1
-    assert '[[durable_objects.bindings]] COUNTER: class "Countr" is not exported by' in result.stderr
+    assert "wrangler.toml:" in result.stderr
+    assert "[[durable_objects.bindings]] COUNTER, class \"Countr\": Cannot create binding for class 'Countr' that is not exported" in result.stderr
     assert '(did you mean "Counter"?)' in result.stderr
 
 
@@ -210,3 +211,28 @@ def test_cli_dev_overdue_alarm_fires_after_restart(tmp_path: Path, run_dev) -> N
     while get(second.url + "/check") != "True" and time.monotonic() < deadline:
         time.sleep(0.05)
     assert get(second.url + "/check") == "True"
+
+
+def test_cli_dev_applies_a_rename_migration_and_keeps_the_data(counter_project: Path, run_dev) -> None:
+    first = run_dev(counter_project, "--no-reload")
+    assert [get(first.url), get(first.url)] == ["1", "2"]
+    first.stop()
+    entry = counter_project / "src/entry.py"
+    entry.write_text(entry.read_text().replace("class Counter(", "class Tally("))
+    config = counter_project / "wrangler.toml"
+    config.write_text(
+        config.read_text().replace('class_name = "Counter"', 'class_name = "Tally"')
+        + '\n[[migrations]]\ntag = "v2"\nrenamed_classes = [{ from = "Counter", to = "Tally" }]\n'
+    )
+    second = run_dev(counter_project, "--no-reload")
+    assert "Applied migration v2: renamed Counter → Tally" in second.output
+    assert get(second.url) == "3"
+
+
+def test_cli_dev_refuses_an_edited_applied_migration(counter_project: Path, run_dev) -> None:
+    run_dev(counter_project, "--no-reload").stop()
+    config = counter_project / "wrangler.toml"
+    config.write_text(config.read_text().replace('new_sqlite_classes = ["Counter"]', 'new_classes = ["Counter"]'))
+    result = run_cli(counter_project, "dev", "--no-reload")
+    assert result.returncode == 1
+    assert 'tag "v1"' in result.stderr and "Traceback" not in result.stderr

@@ -155,7 +155,7 @@ def test_reload_missing_class_for_binding_keeps_old_code(app: Path, run_dev) -> 
     assert get(server.url + "/count") == "one 1"
     edit(app / "src/entry.py", "class Counter(", "class Countr(")
     wait_until(logged(server, "Still serving the previous version"))
-    assert '[[durable_objects.bindings]] COUNTER: class "Counter" is not exported' in server.output
+    assert "[[durable_objects.bindings]] COUNTER, class \"Counter\": Cannot create binding for class 'Counter' that is not exported" in server.output
     assert '(did you mean "Countr"?)' in server.output
     assert get(server.url + "/count") == "one 2"
 

@@ -17,6 +17,7 @@ __all__ = [
     "KVNamespace",
     "Migration",
     "RenamedClass",
+    "ServiceBinding",
     "TransferredClass",
     "Triggers",
     "WranglerConfig",
@@ -117,6 +118,19 @@ class D1Database(_Model):
     remote: bool | None = Field(None, description="Use the remote database during development.")
 
 
+class ServiceBinding(_Model):
+    """One ``[[services]]`` entry: a binding to a Worker's entrypoint."""
+
+    binding: str = Field(description="Binding name: the attribute on `env`.")
+    service: str = Field(description="Name of the Worker that serves the binding.")
+    environment: str | None = Field(None, description="Environment of that Worker.")
+    entrypoint: str | None = Field(
+        None, description="Named entrypoint (a WorkerEntrypoint class) instead of the default export."
+    )
+    props: dict[str, Any] | None = Field(None, description="Values the entrypoint reads as `ctx.props`.")
+    remote: bool | None = Field(None, description="Use the deployed Worker during development.")
+
+
 class Triggers(_Model):
     """The ``[triggers]`` table."""
 
@@ -150,5 +164,8 @@ class WranglerConfig(_Model):
     )
     d1_databases: list[D1Database] = Field(
         default_factory=list, description="D1 database bindings."
+    )
+    services: list[ServiceBinding] = Field(
+        default_factory=list, description="Service bindings to Worker entrypoints."
     )
     triggers: Triggers = Field(default_factory=Triggers, description="Scheduled (cron) triggers.")

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from pyworker.config.cron import cron_problem
 from pyworker.config.diagnostics import Diagnostics, join_key
 from pyworker.config.validation_helpers import (
     UNSET,
@@ -79,6 +80,7 @@ _FRIENDLY_BINDING_NAMES = (
     ("durable_objects", "Durable Object"),
     ("kv_namespaces", "KV Namespace"),
     ("d1_databases", "D1 Database"),
+    ("services", "Worker"),
     ("vars", "Environment Variable"),
 )
 """wrangler's ``friendlyBindingNames``, in its order, for the binding kinds pyworker models."""
@@ -205,6 +207,7 @@ def normalize_and_validate_environment(
         "d1_databases": own(
             "d1_databases", validate_binding_array(env_name, validate_d1_binding), []
         ),
+        "services": own("services", validate_binding_array(env_name, validate_service_binding), []),
     }
     for field in NOT_INHERITABLE_KEYS:
         if field not in environment:
@@ -273,7 +276,23 @@ def validate_triggers(diagnostics: Diagnostics, field: str, value: Any, _: Any =
         valid = False
     elif crons is not UNSET:
         valid = validate_optional_typed_array(diagnostics, f"{field}.crons", crons, "string")
+        valid = _validate_cron_expressions(diagnostics, f"{field}.crons", crons) and valid
     return validate_additional_properties(diagnostics, field, value, ["crons"], key=field) and valid
+
+
+def _validate_cron_expressions(diagnostics: Diagnostics, field: str, crons: list[Any]) -> bool:
+    """Beyond wrangler (which leaves this to the API at deploy): each cron parses as Cloudflare's."""
+    valid = True
+    for index, cron in enumerate(crons):
+        problem = cron_problem(cron) if isinstance(cron, str) else None
+        if problem is not None:
+            diagnostics.error(
+                f'"{field}[{index}]": "{cron}" is not a valid cron expression ({problem}); '
+                'Cloudflare would refuse it at deploy with "invalid cron string".',
+                f"{field}[{index}]",
+            )
+            valid = False
+    return valid
 
 
 def validate_vars(env_name: str) -> Validator:
@@ -486,6 +505,24 @@ def validate_d1_binding(diagnostics: Diagnostics, field: str, value: Any, _: Any
         ["binding", "database_id", *_D1_OPTIONAL_STRINGS, "remote"],
         key=field,
     )
+    return valid
+
+
+def validate_service_binding(diagnostics: Diagnostics, field: str, value: Any, _: Any = None) -> bool:
+    """``validateServiceBinding``: string ``binding`` and ``service``; optional string
+    ``environment`` and ``entrypoint``."""
+    if not isinstance(value, dict):
+        diagnostics.error(f'"services" bindings should be objects, but got {js_json(value)}', field)
+        return False
+    valid = True
+    for prop, required in (("binding", True), ("service", True), ("environment", False), ("entrypoint", False)):
+        present = is_required_property(value, prop, "string") if required else is_optional_property(value, prop, "string")
+        if not present:
+            diagnostics.error(
+                f'"{field}" bindings should have a string "{prop}" field but got {js_json(value)}.',
+                f"{field}.{prop}",
+            )
+            valid = False
     return valid
 
 

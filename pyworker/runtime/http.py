@@ -14,7 +14,8 @@ from typing import Any, Protocol
 import aiohttp
 from multidict import CIMultiDict
 
-from pyworker.runtime.streams import ReadableStream
+from pyworker.runtime.local_answers import local_answer
+from pyworker.runtime.streams import ReadableStream, Uint8Array
 
 __all__ = ["Headers", "Request", "Response", "fetch", "reason_phrase"]
 
@@ -82,7 +83,9 @@ class _Body:
     @property
     def body(self) -> ReadableStream | None:
         """The body as a ``ReadableStream`` (None when there is no body)."""
-        if self._stream is None and self._data:
+        if self._stream is None and self._source is not None:
+            self._stream, self._source = _source_stream(self._source), None
+        elif self._stream is None and self._data:
             self._stream = ReadableStream.from_chunks([self._data])
             self._data = None
         return self._stream
@@ -114,6 +117,18 @@ class _Body:
     async def json(self) -> Any:
         """The body parsed with ``json.loads``."""
         return await self._parse_json()
+
+
+def _source_stream(source: _BodySource) -> ReadableStream:
+    """A stream of a body not received yet (an incoming request's): read when first pulled."""
+
+    async def pull(controller: Any) -> None:
+        data = await source.read()
+        if data:
+            controller.enqueue(Uint8Array(data))
+        controller.close()
+
+    return ReadableStream({"pull": pull})
 
 
 class Request(_Body):
@@ -281,9 +296,15 @@ async def fetch(
     redirect: str = "follow",
     cf: Mapping[str, Any] | None = None,
 ) -> Response:
-    """Make an outbound HTTP request, like the Workers global ``fetch``."""
+    """Make an outbound HTTP request, like the Workers global ``fetch``.
+
+    A few Cloudflare-only endpoints are answered locally (``pyworker.runtime.local_answers``).
+    """
     global _session
     request = Request(input, method=method, headers=headers, body=body, redirect=redirect, cf=cf)
+    answer = local_answer(request)
+    if answer is not None:
+        return answer
     if _session is None or _session.closed:
         _session = aiohttp.ClientSession(auto_decompress=True)
     data = await request.bytes()

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime
 import sys
-import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pyworker.runtime import http
+from pyworker.runtime import current, http
 from pyworker.runtime.ffi import JsArray, JsObject, JsProxy
 
 __all__ = ["Date", "Object", "Response", "console"]
@@ -34,8 +33,8 @@ class Date(JsProxy):
 
     @staticmethod
     def now() -> int:
-        """Milliseconds since the Unix epoch."""
-        return int(time.time() * 1000)
+        """Milliseconds since the Unix epoch, on the runtime's clock (a test's ``ManualClock`` moves it)."""
+        return int(current.now_ms())
 
     @classmethod
     def new(cls, ms: float | None = None) -> Date:

@@ -7,10 +7,14 @@ The server hands every HTTP request to ``Worker.fetch``; it knows nothing about 
 from __future__ import annotations
 
 import inspect
+import logging
+from pathlib import Path
 from typing import Any
 
 from pyworker.bindings import BindingContext, BindingRow, build_bindings, describe_bindings, swap_bindings
 from pyworker.config import LoadedConfig
+from pyworker.config.apply import apply_pending_migrations
+from pyworker.config.ledger import Ledger
 from pyworker.dev_config import DevConfig
 from pyworker.runtime import current
 from pyworker.runtime._calls import call_relaxed
@@ -22,6 +26,14 @@ from pyworker.runtime.http import Request, Response
 from pyworker.runtime.loader import find_entrypoint, load_module
 
 __all__ = ["Worker"]
+
+log = logging.getLogger("pyworker")
+
+
+def _moves_objects(loaded: LoadedConfig, persist_root: Path) -> bool:
+    """True when a pending migration renames, deletes or transfers classes (moves state files)."""
+    pending = loaded.config.migrations[len(Ledger(persist_root).applied(loaded.worker_name)):]
+    return any(m.renamed_classes or m.deleted_classes or m.transferred_classes for m in pending)
 
 
 class Worker:
@@ -38,6 +50,7 @@ class Worker:
         """
         self.dev = dev
         self.clock = clock or Clock()
+        current.set_clock(self.clock)
         self.output_gate = OutputGate()
         self._serve(loaded, serving=None)
 
@@ -70,6 +83,12 @@ class Worker:
             (serving.loaded.worker_name, serving.loaded.main_path, serving.persist_root)
             == (loaded.worker_name, loaded.main_path, persist_root)
         )
+        if serving is not None and _moves_objects(loaded, persist_root):
+            for resource in serving.resources.values():  # state files are about to move: close them
+                resource.close()
+            same_home = False
+        for line in apply_pending_migrations(loaded, persist_root):
+            log.info("%s", line)
         env = Env({})
         context = BindingContext(
             loaded, self.dev, persist_root, self.output_gate, module, env, self.clock,
@@ -100,6 +119,7 @@ class Worker:
 
     def close(self) -> None:
         """Commit every buffered write and close all state files."""
+        current.set_clock(None)
         self.output_gate.flush_now()
         for resource in self._context.resources.values():
             resource.close()

@@ -26,7 +26,7 @@ class FetchHandler(Protocol):
 
 def _to_request(incoming: web.Request) -> Request:
     headers = CIMultiDict(incoming.headers)
-    if incoming.remote:
+    if incoming.remote and "CF-Connecting-IP" not in headers:  # a client-sent value passes, as in wrangler dev
         headers["CF-Connecting-IP"] = incoming.remote
     url = f"{incoming.scheme}://{incoming.host}{incoming.raw_path}"
     source = incoming if incoming.body_exists else None

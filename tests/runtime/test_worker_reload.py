@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pyworker.config import load_config
-from pyworker.errors import WorkerImportError
+from pyworker.errors import PyworkerError, WorkerImportError
 
 ENTRY = """
 import asyncio
@@ -120,7 +120,7 @@ async def test_worker_reload_missing_class_changes_no_object(app) -> None:
     objects = app.worker.env.COUNTER._objects
     instance = objects.hosts[counter.id.toString()].instance
     edit(app.root / "src/entry.py", "class Notes(", "class Note(")
-    with pytest.raises(WorkerImportError, match='NOTES: class "Notes" is not exported'):
+    with pytest.raises(PyworkerError, match="Cannot create binding for class 'Notes' that is not exported"):
         app.worker.reload()
     assert objects.hosts[counter.id.toString()].instance is instance
     assert await counter.increment() == "one 2"

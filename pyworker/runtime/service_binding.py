@@ -1,0 +1,102 @@
+"""``Fetcher``: a service binding (``env.AUTH``) to an entrypoint of this worker.
+
+``await env.AUTH.fetch(request)`` runs the entrypoint class's ``fetch``; ``await env.AUTH.check(token)``
+is an RPC call to its ``check`` method, with RPC's value rules (arguments and results are copied,
+``RpcTarget`` instances and functions travel by reference, results can be pipelined). Each call gets
+a fresh instance of the entrypoint class, ``Class(ctx, env)``, as on Cloudflare; ``ctx.props`` holds
+the binding's ``props``.
+
+A binding to another worker has no local target: ``fetch`` answers 503 and RPC calls fail with
+wrangler's "Couldn't find a local dev session" message.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pyworker.runtime._calls import call_relaxed
+from pyworker.runtime.entrypoint import ExecutionContext, WorkerEntrypoint
+from pyworker.runtime.ffi import JsException
+from pyworker.runtime.http import Request, Response
+from pyworker.runtime.rpc import RpcPromise, marshal
+
+__all__ = ["Fetcher", "no_local_session"]
+
+
+def no_local_session(service: str, entrypoint: str | None) -> str:
+    """wrangler's text for a service that no local dev session serves."""
+    return (
+        f'Couldn\'t find a local dev session for the "{entrypoint or "default"}" entrypoint of service '
+        f'"{service}" to proxy to'
+    )
+
+
+class Fetcher:
+    """A service binding; ``target`` is the entrypoint (a ``WorkerEntrypoint`` subclass or a
+    module-level ``on_fetch``), None when the service is not served locally."""
+
+    def __init__(
+        self,
+        binding: str,
+        service: str,
+        entrypoint: str | None,
+        target: type[WorkerEntrypoint] | Callable[..., Any] | None,
+        env: Any,
+        props: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._binding = binding
+        self._service = service
+        self._entrypoint = entrypoint
+        self._target = target
+        self._env = env
+        self._props = dict(props or {})
+
+    async def fetch(self, input: str | Request, **init: Any) -> Response:  # noqa: A002
+        """Send an HTTP request to the entrypoint's ``fetch`` handler."""
+        request = Request(input, **init)
+        target = self._target
+        if target is None:
+            return Response(no_local_session(self._service, self._entrypoint), status=503)
+        ctx = ExecutionContext(self._props)
+        if inspect.isclass(target):
+            handler = getattr(target(ctx, self._env), "fetch", None)
+            if handler is None:
+                raise JsException(f"Handler does not export a fetch() function. ({target.__name__})")
+            response = await call_relaxed(handler, request)
+        else:
+            response = await call_relaxed(target, request, self._env, ctx)
+        if not isinstance(response, Response):
+            raise TypeError(
+                f"The fetch handler of service binding {self._binding} returned {type(response).__name__}: "
+                "it must return a workers.Response"
+            )
+        return response
+
+    def __getattr__(self, method: str) -> Callable[..., RpcPromise]:
+        if method.startswith("__"):
+            raise AttributeError(method)
+        return lambda *args, **kwargs: self._call(method, args, kwargs)
+
+    def _call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> RpcPromise:
+        """Start an RPC call now (arguments are checked and copied here)."""
+        where = f"RPC {method}()"
+        call_args, call_kwargs = marshal(list(args), where), marshal(kwargs, where)
+
+        async def invoke() -> Any:
+            target = self._target
+            if target is None:
+                raise JsException(no_local_session(self._service, self._entrypoint))
+            implementation = getattr(target, method, None) if inspect.isclass(target) else None
+            if implementation is None or not callable(implementation):
+                raise TypeError(f'The RPC receiver does not implement the method "{method}".')
+            result = getattr(target(ExecutionContext(self._props), self._env), method)(*call_args, **call_kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+            return marshal(result, f"{where} result")
+
+        return RpcPromise(invoke())
+
+    def __repr__(self) -> str:
+        return f"<Fetcher {self._binding} ({self._service}{'#' + self._entrypoint if self._entrypoint else ''})>"
