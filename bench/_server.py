@@ -16,11 +16,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+T = TypeVar("T")
 
 
 class ServerStartError(RuntimeError):
@@ -203,3 +206,30 @@ def rss_kib(pid: int) -> int | None:
         except OSError:
             continue
     return total
+
+
+def measure_server(
+    url: str | None, server_pid: int | None, cwd: Path, measure: Callable[[str, int | None], T]
+) -> tuple[T, dict[str, Any]]:
+    """Run ``measure(url, pid)`` against ``url`` (a server already running), or against a
+    ``pyworker dev`` started in ``cwd`` for the purpose; also return what is known of the server
+    (its RSS before and after, and how it was run).
+
+    Raises:
+        ServerStartError: the server started here did not become ready.
+    """
+
+    def with_rss(target: str, pid: int | None) -> tuple[T, dict[str, Any]]:
+        before = rss_kib(pid) if pid else None
+        result = measure(target, pid)
+        after = rss_kib(pid) if pid else None
+        return result, {"url": target, "pid": pid, "rss_kib_before": before, "rss_kib_after": after}
+
+    if url:
+        result, server = with_rss(url.rstrip("/"), server_pid)
+        server["managed"] = False
+        return result, server
+    with PyworkerProcess(cwd) as proc:
+        result, server = with_rss(proc.url, proc.pid)
+    server |= {"managed": True, "command": proc.command[1:], "exit_code": proc.returncode, "sigkilled": proc.killed}
+    return result, server

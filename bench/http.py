@@ -32,7 +32,7 @@ from bench._load import (
     wrk_client_info,
     wrk_path,
 )
-from bench._server import PyworkerProcess, ServerStartError, rss_kib
+from bench._server import ServerStartError, measure_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -210,26 +210,16 @@ def main(argv: Sequence[str] | None = None, cwd: Path = REPO_ROOT) -> int:
         print(f"  {c.path} c={c.concurrency}: {c.rps:,.1f} req/s, {c.errors} errors",
               file=sys.stderr, flush=True)  # fmt: skip
 
-    def measure(url: str, pid: int | None) -> tuple[list[CellResult], dict[str, Any]]:
+    def measure(url: str, pid: int | None) -> list[CellResult]:
         print(f"benchmarking {url} with {args.client}", file=sys.stderr, flush=True)
-        before = rss_kib(pid) if pid else None
-        cells = run_cells(url, args.paths, args.concurrency, args.duration, args.warmup,
-                          run_cell, progress)  # fmt: skip
-        after = rss_kib(pid) if pid else None
-        return cells, {"url": url, "pid": pid, "rss_kib_before": before, "rss_kib_after": after}
+        return run_cells(url, args.paths, args.concurrency, args.duration, args.warmup,
+                         run_cell, progress)  # fmt: skip
 
-    if args.url:
-        cells, server = measure(args.url.rstrip("/"), args.server_pid)
-        server["managed"] = False
-    else:
-        try:
-            with PyworkerProcess(cwd) as proc:
-                cells, server = measure(proc.url, proc.pid)
-        except ServerStartError as exc:
-            print(f"error: could not start pyworker dev: {exc}", file=sys.stderr)
-            return 2
-        server |= {"managed": True, "command": proc.command[1:], "exit_code": proc.returncode,
-                   "sigkilled": proc.killed}  # fmt: skip
+    try:
+        cells, server = measure_server(args.url, args.server_pid, cwd, measure)
+    except ServerStartError as exc:
+        print(f"error: could not start pyworker dev: {exc}", file=sys.stderr)
+        return 2
 
     report = build_report(cells, client=client, server=server, settings=settings)
     out = args.out or RESULTS_DIR / f"http-{report['date']}.json"

@@ -31,12 +31,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
 from bench._load import aiohttp_client_info, percentile
-from bench._server import PyworkerProcess, ServerStartError, rss_kib
+from bench._server import ServerStartError, measure_server
 from bench.http import REPO_ROOT, RESULTS_DIR, _csv, git_info, machine_info
 
 DEFAULT_CLIENTS = [50, 200, 1000]
@@ -211,27 +210,19 @@ def main(argv: Sequence[str] | None = None, cwd: Path = REPO_ROOT) -> int:
     """Run the benchmark (starting ``pyworker dev`` in ``cwd`` unless ``--url``); return the exit code."""
     args = parse_args(argv)
 
-    def run(url: str, pid: int | None) -> tuple[list[Cell], dict[str, Any]]:
-        before = rss_kib(pid) if pid else None
+    def run(url: str, pid: int | None) -> list[Cell]:
         cells = []
         for clients in args.clients:
             cell = asyncio.run(measure(url, clients, args.messages))
             print(f"  {clients} clients: {cell.deliveries_per_s:,.0f} deliveries/s", file=sys.stderr, flush=True)
             cells.append(cell)
-        after = rss_kib(pid) if pid else None
-        return cells, {"url": url, "pid": pid, "rss_kib_before": before, "rss_kib_after": after}
+        return cells
 
-    if args.url:
-        cells, server = run(args.url.rstrip("/"), args.server_pid)
-        server["managed"] = False
-    else:
-        try:
-            with PyworkerProcess(cwd) as proc:
-                cells, server = run(proc.url, proc.pid)
-        except ServerStartError as exc:
-            print(f"error: could not start pyworker dev: {exc}", file=sys.stderr)
-            return 2
-        server |= {"managed": True, "command": proc.command[1:], "exit_code": proc.returncode}
+    try:
+        cells, server = measure_server(args.url, args.server_pid, cwd, run)
+    except ServerStartError as exc:
+        print(f"error: could not start pyworker dev: {exc}", file=sys.stderr)
+        return 2
 
     now = dt.datetime.now().astimezone()
     report = {

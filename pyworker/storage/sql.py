@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from pyworker.runtime.ffi import JsObject
 from pyworker.storage.authorizer import UserAuthorizer
 from pyworker.storage.errors import StorageError, sqlite_error_text
 
@@ -47,16 +48,8 @@ _CRITICAL = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, 
              sqlite3.SQLITE_NOTADB}
 
 
-class SqlRow(dict):  # type: ignore[type-arg]
-    """A result row: ``row["col"]`` and ``row.col`` (the SDK's ``JsDict``)."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+SqlRow = JsObject
+"""A result row: ``row["col"]`` and ``row.col``, a JavaScript object as the SDK hands it over."""
 
 
 class SqlCursor:
