@@ -6,7 +6,8 @@ Run from the repository root::
     python -m bench.runtime --smoke     # tiny counts, for CI
 
 Figures: cached ``get`` ops/s, committed ``put`` ops/s (one key per event, and 100-key batches),
-RPC calls/s through a stub, alarms scheduled and fired per second. Each figure is measured on
+RPC calls/s through a stub, alarms scheduled and fired per second (one alarm in each of many
+objects; a manual clock moves time, so firing is measured without waiting). Each figure is measured on
 a real object with its SQLite file in a temporary directory. Writes JSON (default
 ``bench/results/runtime-<YYYY-MM-DD>.json``).
 """
@@ -36,6 +37,8 @@ TARGETS = {"cached_get_per_s": 100_000, "committed_put_per_s": 20_000, "rpc_call
 class Bench(DurableObject):
     """The object every figure is measured on."""
 
+    fired = 0
+
     async def get_many(self, n: int) -> None:
         get = self.ctx.storage.get
         for _ in range(n):
@@ -49,6 +52,12 @@ class Bench(DurableObject):
 
     async def noop(self, i: int) -> int:
         return 1
+
+    async def arm(self, at_ms: float) -> None:
+        await self.ctx.storage.setAlarm(at_ms)
+
+    async def alarm(self) -> None:
+        Bench.fired += 1
 
 
 async def _rate(count: int, run: Callable[[int], Awaitable[None]]) -> dict[str, float]:
@@ -66,11 +75,42 @@ async def _events(stub: DurableObjectStub, method: str, count: int, concurrency:
         await asyncio.gather(*(getattr(stub, method)(i) for i in range(start, min(count, start + concurrency))))
 
 
+async def _alarms(namespace: DurableObjectNamespace, clock: ManualClock, count: int) -> dict[str, dict[str, float]]:
+    """Create ``count`` objects (each a new SQLite file), set one alarm in each, then move the clock
+    so that all of them fire."""
+    stubs = [namespace.getByName(f"alarm-{i}") for i in range(count)]
+    due = clock.now_ms() + 1_000
+
+    async def call_all(method: str, *args: Any) -> None:
+        for start in range(0, len(stubs), 64):
+            await asyncio.gather(*(getattr(stub, method)(*args) for stub in stubs[start:start + 64]))
+
+    async def create(n: int) -> None:
+        await call_all("put_one", 0)
+
+    async def schedule(n: int) -> None:
+        await call_all("arm", due)
+
+    async def fire(n: int) -> None:
+        Bench.fired = 0
+        await clock.advance(1_000)
+        while Bench.fired < n:
+            await asyncio.sleep(0)
+
+    return {
+        "objects_created_per_s": await _rate(count, create),
+        "alarms_scheduled_per_s": await _rate(count, schedule),
+        "alarms_fired_per_s": await _rate(count, fire),
+    }
+
+
 async def measure(scale: float) -> dict[str, Any]:
     """Run every figure; ``scale`` multiplies the operation counts."""
     with tempfile.TemporaryDirectory() as state:
-        objects = ObjectClass("Bench", "bench", Path(state), OutputGate(), Bench, None, clock=ManualClock())
-        stub = DurableObjectNamespace("BENCH", objects).getByName("bench")
+        clock = ManualClock()
+        objects = ObjectClass("Bench", "bench", Path(state), OutputGate(), Bench, None, clock=clock)
+        namespace = DurableObjectNamespace("BENCH", objects)
+        stub = namespace.getByName("bench")
         await stub.put_one(0)
         n = max(10, int(200_000 * scale))
         figures = {
@@ -80,6 +120,7 @@ async def measure(scale: float) -> dict[str, Any]:
                 n // 10, lambda c: _events(stub, "put_batch", c // 100)
             ),
             "rpc_calls_per_s": await _rate(n // 10, lambda c: _events(stub, "noop", c)),
+            **await _alarms(namespace, clock, max(10, n // 100)),
         }
         objects.close()
     return figures
