@@ -208,6 +208,48 @@ def rss_kib(pid: int) -> int | None:
     return total
 
 
+def session_members(sid: int) -> list[int]:
+    """Pids of the live processes whose session id is ``sid`` (Linux ``/proc``)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        # After the ")" that closes the command name: state, ppid, pgrp, session, ...
+        if int(stat.rpartition(")")[2].split()[3]) == sid:
+            members.append(int(entry))
+    return members
+
+
+def rss_breakdown(pid: int) -> dict[str, Any] | None:
+    """``VmRSS`` (KiB) of ``pid``'s process tree plus every process of its session, summed and per process.
+
+    A server started with ``start_new_session=True`` (``setsid``) is its session's leader, so this
+    counts all it spawned (node, esbuild, workerd, ...) even if a child was re-parented. Returns
+    ``{"total_kib", "processes": [{"pid", "name", "rss_kib"}]}``, or None if ``pid`` is gone.
+    """
+    if not Path(f"/proc/{pid}/status").exists():
+        return None
+    processes = []
+    for p in sorted(set(process_tree(pid)) | set(session_members(pid))):
+        name, rss = None, None
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("Name:"):
+                    name = line.split(None, 1)[1] if len(line.split()) > 1 else ""
+                elif line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+                    break
+        except OSError:
+            continue
+        if rss is not None:  # kernel threads and zombies have no VmRSS
+            processes.append({"pid": p, "name": name, "rss_kib": rss})
+    return {"total_kib": sum(p["rss_kib"] for p in processes), "processes": processes}
+
+
 def measure_server(
     url: str | None, server_pid: int | None, cwd: Path, measure: Callable[[str, int | None], T]
 ) -> tuple[T, dict[str, Any]]:

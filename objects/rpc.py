@@ -5,14 +5,8 @@ methods run inside the object, and can call them on the pending result without a
 (promise pipelining). The object has no ``fetch`` handler at all.
 """
 
-from datetime import datetime, timezone
-
+from js import Date
 from workers import DurableObject, RpcTarget
-
-
-def iso_now():
-    """The current time like JavaScript's ``toISOString()``: UTC, milliseconds, ``Z``."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class RpcDO(RpcTarget):
@@ -35,7 +29,7 @@ class RpcDO(RpcTarget):
 class MyDurableObject(DurableObject):
     def __init__(self, ctx, env):
         super().__init__(ctx, env)
-        self.initializedAt = iso_now()
+        self.initializedAt = Date.new().toISOString()
         print(f"Durable Object initialized at: {self.initializedAt}")
 
     async def setMetaData(self, identifier):

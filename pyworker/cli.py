@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="do not reload the worker when its files change")
     dev.add_argument("--limits", choices=["local", "strict"], default="local",
                      help="storage limits: wrangler dev's (local, default) or production's (strict)")
+    dev.add_argument("--test-scheduled", action="store_true",
+                     help="serve /__scheduled?cron=... to run the scheduled handler")
+    dev.add_argument("--crons", action="store_true",
+                     help="run the scheduled handler whenever a cron of [triggers] is due")
     dev.add_argument("--evict-after", type=float, default=10.0, metavar="SECONDS",
                      help="drop Durable Objects idle this long from memory (default: 10; 0 = never)")
     from pyworker.commands import register_commands
@@ -91,6 +95,8 @@ def _dev(args: argparse.Namespace) -> int:
         reload=args.reload,
         limits=args.limits,
         evict_after=args.evict_after,
+        test_scheduled=args.test_scheduled,
+        crons=args.crons,
     )
     from pyworker.server.log import setup_logging
 
@@ -136,9 +142,12 @@ async def _serve_http(worker: Worker, dev: DevConfig, started: float) -> None:
     from pyworker.runtime.http import close_fetch_session
     from pyworker.server.app import create_app
     from pyworker.server.banner import render_bindings
+    from pyworker.server.cdn_cgi import scheduled_warning
+    from pyworker.server.console import Console
+    from pyworker.server.guards import server_options
     from pyworker.server.log import log
 
-    runner = web.AppRunner(create_app(worker), access_log=None, handle_signals=False)
+    runner = web.AppRunner(create_app(worker), access_log=None, handle_signals=False, **server_options(dev))
     await runner.setup()
     site = web.TCPSite(runner, dev.ip, dev.port, reuse_address=True)
     try:
@@ -157,13 +166,16 @@ async def _serve_http(worker: Worker, dev: DevConfig, started: float) -> None:
         print(table)
     print(f"⎔ Starting local server... ({(time.perf_counter() - started) * 1000:.0f}ms)")
     shown_host = "localhost" if dev.ip in ("0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
+    if warning := scheduled_warning(worker.loaded.config.triggers.crons, dev, shown_host, port):
+        log.warning("%s", warning)
     log.info("Ready on http://%s:%d", shown_host, port)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    with Console(f"http://{shown_host}:{port}", stop.set):  # hotkeys on a terminal; prints labelled by object
+        await stop.wait()
     log.info("Shutting down local server...")
     await runner.cleanup()
     await close_fetch_session()

@@ -32,7 +32,7 @@ def worker_client(aiohttp_client, tmp_path):  # type: ignore[no-untyped-def]
 
     async def start(root: Path, persist_to: Path | None = None, clock=None, **dev_options):  # type: ignore[no-untyped-def]
         dev = DevConfig(cwd=root, persist_to=persist_to or tmp_path / "state", **dev_options)
-        worker = Worker(load_config(root), dev, clock=clock)
+        worker = Worker(load_config(root, env=dev.env), dev, clock=clock)
         workers.append(worker)
         client = await aiohttp_client(create_app(worker))
         client.worker = worker

@@ -63,6 +63,18 @@ class BindingContext:
     on_swap: list[Callable[[], None]] = field(default_factory=list)
 
 
+    def resource(self, key: str, create: Callable[[], Closable]) -> Any:
+        """The resource under ``key``: this version's, else the previous version's (carried
+        over), else a new one from ``create()``; recorded in ``resources`` either way."""
+        found = self.resources.get(key)
+        if found is None and self.previous is not None:
+            found = self.previous.resources.get(key)
+        if found is None:
+            found = create()
+        self.resources[key] = found
+        return found
+
+
 class BindingRow(NamedTuple):
     """One line of the bindings table: ``env.COUNTER (Counter)   Durable Object   local``."""
 
@@ -72,9 +84,9 @@ class BindingRow(NamedTuple):
 
 
 def _kinds() -> tuple[ModuleType, ...]:
-    from pyworker.bindings import durable_objects, unsupported, vars
+    from pyworker.bindings import d1, durable_objects, kv, services, triggers, vars
 
-    return (durable_objects, unsupported, vars)
+    return (durable_objects, kv, d1, services, vars, triggers)
 
 
 BINDING_KINDS = _kinds()

@@ -9,6 +9,7 @@ across reloads.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +46,7 @@ def build(context: BindingContext) -> dict[str, Any]:
     databases: dict[str, Any] = {}
     for database in context.loaded.config.d1_databases:
         key = f"d1:{database_identity(database)}"
-        engine = context.resources.get(key)
-        if engine is None and context.previous is not None:
-            engine = context.previous.resources.get(key)
-        if engine is None:
-            engine = open_engine(context.persist_root, database)
-        context.resources[key] = engine
+        engine = context.resource(key, partial(open_engine, context.persist_root, database))
         databases[database.binding] = D1Database(database.binding, engine)
     return databases
 

@@ -6,6 +6,7 @@ A namespace is identified locally by its ``id`` (the binding name when it has no
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pyworker.bindings import BindingContext, BindingRow
@@ -25,13 +26,8 @@ def build(context: BindingContext) -> dict[str, Any]:
     """A ``KVNamespace`` per binding over its (possibly carried-over) store."""
     namespaces: dict[str, Any] = {}
     for binding in context.loaded.config.kv_namespaces:
-        key = f"kv:{namespace_id(binding)}"
-        store = context.resources.get(key)
-        if store is None and context.previous is not None:
-            store = context.previous.resources.get(key)
-        if store is None:
-            store = KeyValueStore(context.persist_root, namespace_id(binding))
-        context.resources[key] = store
+        identity = namespace_id(binding)
+        store = context.resource(f"kv:{identity}", partial(KeyValueStore, context.persist_root, identity))
         namespaces[binding.binding] = KVNamespace(binding.binding, store, context.clock)
     return namespaces
 

@@ -1,4 +1,4 @@
-"""The config commands of ``pyworker``: ``migrations``, ``bindings`` and ``types``.
+"""The other commands of ``pyworker``: ``init``, ``migrations``, ``bindings``, ``d1`` and ``types``.
 
 Each module adds its parsers with ``register(subparsers)`` and sets ``run`` (``args.run(args)``
 returns the exit code); :func:`register_commands` adds them all. Errors are
@@ -13,8 +13,8 @@ __all__ = ["register_commands"]
 
 
 def register_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``migrations``, ``bindings`` and ``types`` to the ``pyworker`` command line."""
-    from pyworker.commands import bindings, migrations, types
+    """Add ``init``, ``migrations``, ``bindings``, ``d1`` and ``types`` to the ``pyworker`` command line."""
+    from pyworker.commands import bindings, d1, init, migrations, types
 
-    for command in (migrations, bindings, types):
+    for command in (init, migrations, bindings, d1, types):
         command.register(commands)

@@ -48,6 +48,7 @@ from pyworker.config.rules import check_migrations, exported_names, locate, rend
 from pyworker.config.schema import Migration
 from pyworker.errors import MigrationError
 from pyworker.runtime.ids import IdFactory
+from pyworker.storage.files import private_dir
 
 __all__ = ["apply_pending_migrations", "display_path"]
 
@@ -166,7 +167,7 @@ class _Applier:
             if (target / f"{new}.sqlite").exists():
                 outcome.left += 1
                 continue
-            target.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(target)
             for suffix in _COMPANIONS:
                 companion = source / f"{old}.sqlite{suffix}"
                 if companion.exists():

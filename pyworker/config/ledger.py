@@ -38,6 +38,7 @@ from typing import Any
 
 from pyworker.config.schema import Migration
 from pyworker.errors import MigrationError
+from pyworker.storage.files import private_dir, write_private
 
 __all__ = ["LEDGER_FILE", "AppliedMigration", "Ledger", "migration_steps"]
 
@@ -132,9 +133,9 @@ class Ledger:
                 for worker, entries in self._workers.items()
             },
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         partial = self.path.with_name(self.path.name + ".tmp")
-        partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_private(partial, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
         os.replace(partial, self.path)
 
     def _broken(self, reason: str) -> MigrationError:

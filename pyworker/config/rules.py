@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 _NUMBERED_TAG = re.compile(r"(.*?)(\d+)")
+_WORKER_NAME = re.compile(r"[A-Za-z0-9_-]+")
 _NEW_CLASS_FIX = "pyworker migrations new --new-sqlite-class {name}"
 
 
@@ -210,6 +211,7 @@ class _Step:
     targeted: dict[str, str] | None
 
     def run(self) -> None:
+        self._check_names()
         for position, name in enumerate(self.migration.deleted_classes):
             self._delete(name, f"deleted_classes[{position}]")
         for position, rename in enumerate(self.migration.renamed_classes):
@@ -219,6 +221,28 @@ class _Step:
         for kind, sqlite in (("new_classes", False), ("new_sqlite_classes", True)):
             for position, name in enumerate(getattr(self.migration, kind)):
                 self._create(name, kind, sqlite, f"{kind}[{position}]")
+
+    def _check_names(self) -> None:
+        """Class names are Python identifiers and ``from_script`` a Worker name: each names a folder
+        ``<worker>-<Class>`` under the persist root, which a ``/`` or ``..`` would leave."""
+        m = self.migration
+        names = [(f"deleted_classes[{i}]", n) for i, n in enumerate(m.deleted_classes)]
+        names += [(f"renamed_classes[{i}]", n) for i, r in enumerate(m.renamed_classes) for n in (r.from_, r.to)]
+        names += [(f"transferred_classes[{i}]", n) for i, t in enumerate(m.transferred_classes) for n in (t.from_, t.to)]
+        names += [(f"{kind}[{i}]", n) for kind in ("new_classes", "new_sqlite_classes") for i, n in enumerate(getattr(m, kind))]
+        for key, name in names:
+            if not name.isidentifier():
+                self._violation(
+                    "class-name", "docs", name, key, f'"{name}" is not a class name',
+                    "Use the name of the Python class: letters, digits and _, not starting with a digit.",
+                )
+        for i, transfer in enumerate(m.transferred_classes):
+            if not _WORKER_NAME.fullmatch(transfer.from_script):
+                self._violation(
+                    "script-name", "docs", transfer.from_, f"transferred_classes[{i}]",
+                    f'from_script "{transfer.from_script}" is not a Worker name',
+                    "Use the other Worker's name: letters, digits, - and _.",
+                )
 
     # -- steps ---------------------------------------------------------------------------------
     def _delete(self, name: str, key: str) -> None:

@@ -22,13 +22,13 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
-from pyworker.runtime.ffi import JsException
+from pyworker.runtime.ffi import JsException, JsObject
 from pyworker.storage.durable_object_storage import Resolved
 from pyworker.storage.errors import StorageError
-from pyworker.storage.sql import SqlRow, SqlStorage
+from pyworker.storage.sql import SqlStorage
 from pyworker.storage.sqlite_store import SqliteStore
 
-__all__ = ["D1Database", "D1DatabaseSession", "D1Engine", "D1PreparedStatement", "SERVED_BY"]
+__all__ = ["SERVED_BY", "D1Database", "D1DatabaseSession", "D1Engine", "D1PreparedStatement", "D1QueryError"]
 
 SERVED_BY = "miniflare.db"
 """``meta.served_by`` of every local result, as in ``wrangler dev``."""
@@ -39,8 +39,9 @@ _FIRST_UNCONSTRAINED = "first-unconstrained"
 _NO_STATEMENTS = "No SQL statements detected."
 
 
-class _QueryFailed(Exception):
-    """A query of a call failed; ``index`` is its position in the call, the message SQLite's."""
+class D1QueryError(Exception):
+    """A query of a ``D1Engine.run`` call failed: ``index`` is its position in the call, the message
+    what D1 reports after ``D1_ERROR: `` (SQLite's text, as workerd words it)."""
 
     def __init__(self, message: str, index: int) -> None:
         super().__init__(message)
@@ -59,11 +60,11 @@ class D1Engine:
         """Run ``queries`` (``(sql, params)``) in one transaction; one result per query.
 
         Raises:
-            _QueryFailed: a query failed; nothing of the call was kept.
+            D1QueryError: a query failed; nothing of the call was kept.
         """
         queries = [(sql, params) for sql, params in queries if _has_sql(sql)]
         if not queries:
-            raise _QueryFailed(_NO_STATEMENTS, 0)
+            raise D1QueryError(_NO_STATEMENTS, 0)
         store = self.store
         results = []
         try:
@@ -71,7 +72,7 @@ class D1Engine:
                 try:
                     results.append(self._query(sql, params))
                 except (StorageError, TypeError) as error:
-                    raise _QueryFailed(str(error), index) from None
+                    raise D1QueryError(str(error), index) from None
         except BaseException:
             store.rollback()
             raise
@@ -137,7 +138,7 @@ class D1DatabaseSession:
     def _send(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[dict[str, Any]]:
         try:
             results = self._engine.run(queries)
-        except _QueryFailed as failure:
+        except D1QueryError as failure:
             raise JsException(f"D1_ERROR: {failure}") from None
         self._seen(self._engine.bookmark())
         return results
@@ -184,10 +185,10 @@ class D1Database:
         numbered = [(number, line) for number, line in enumerate(lines, 1) if _has_sql(line)]
         try:
             results = self._engine.run([(line, ()) for _, line in numbered])
-        except _QueryFailed as failure:
+        except D1QueryError as failure:
             number, line = numbered[failure.index] if numbered else (1, lines[0])
             raise JsException(f"D1_EXEC_ERROR: Error in line {number}: {line}: {failure}") from None
-        return Resolved({"count": len(results), "duration": sum(r["meta"]["duration"] for r in results)})
+        return Resolved(JsObject(count=len(results), duration=sum(r["meta"]["duration"] for r in results)))
 
     def withSession(self, constraint_or_bookmark: str | None = None) -> D1DatabaseSession:  # noqa: N802
         """A session starting at ``constraint_or_bookmark`` (``"first-unconstrained"`` by default,
@@ -281,8 +282,8 @@ def _from_sqlite(value: Any) -> Any:
 def _with_objects(result: dict[str, Any]) -> dict[str, Any]:
     """``{"success", "meta", "results"}`` with each row as a dict of its columns."""
     columns = result["columns"]
-    rows = [SqlRow(zip(columns, row)) for row in result["rows"]]
-    return {"success": True, "meta": dict(result["meta"]), "results": rows}
+    rows = [JsObject(zip(columns, row, strict=True)) for row in result["rows"]]
+    return JsObject(success=True, meta=JsObject(result["meta"]), results=rows)
 
 
 def _has_sql(text: str) -> bool:

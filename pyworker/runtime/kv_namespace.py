@@ -24,13 +24,12 @@ from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from pyworker.runtime.clock import Clock
-from pyworker.runtime.ffi import JsException, JsTypeError
+from pyworker.runtime.ffi import JsException, JsObject, JsTypeError
 from pyworker.runtime.streams import ReadableStream
 from pyworker.storage.durable_object_storage import Resolved
 from pyworker.storage.kv_store import KeyValueEntry, KeyValueStore
 
 __all__ = [
-    "KVNamespace",
     "MAX_BULK_GET_KEYS",
     "MAX_BULK_SIZE",
     "MAX_KEY_SIZE",
@@ -39,6 +38,7 @@ __all__ = [
     "MAX_VALUE_SIZE",
     "MIN_CACHE_TTL",
     "MIN_EXPIRATION_TTL",
+    "KVNamespace",
 ]
 
 MAX_KEY_SIZE = 512
@@ -91,8 +91,8 @@ class KVNamespace:
             return Resolved(self._get_bulk(key, value_type, cache_ttl, with_metadata=True))
         entry = self._get_single(key, cache_ttl)
         if entry is None:
-            return Resolved({"value": None, "metadata": None, "cacheStatus": None})
-        return Resolved({"value": _decode(entry, value_type), "metadata": _metadata(entry), "cacheStatus": None})
+            return Resolved(JsObject(value=None, metadata=None, cacheStatus=None))
+        return Resolved(JsObject(value=_decode(entry, value_type), metadata=_metadata(entry), cacheStatus=None))
 
     def _get_single(self, key: str, cache_ttl: Any) -> KeyValueEntry | None:
         _check_key_name("GET", key)
@@ -121,7 +121,7 @@ class KVNamespace:
                 value = _decode(entry, value_type)
             except ValueError:
                 _fail("GET_BULK", 400, f"At least one of the requested keys corresponds to a non-{value_type} value")
-            values[key] = {"value": value, "metadata": _metadata(entry)} if with_metadata else value
+            values[key] = JsObject(value=value, metadata=_metadata(entry)) if with_metadata else value
         if total > MAX_BULK_SIZE:
             _fail("GET_BULK", 413, f"Total size of request exceeds the limit of {MAX_BULK_SIZE // 1024 // 1024}MB")
         return values
@@ -133,14 +133,16 @@ class KVNamespace:
         limit = opts.get("limit")
         limit = MAX_LIST_KEYS if limit is None or limit <= 0 else limit  # workerd sends only a limit > 0
         if limit > MAX_LIST_KEYS:
-            _fail("GET", 400, f"Invalid key_count_limit of {limit}. Please specify an integer less than {MAX_LIST_KEYS}.")
+            _fail(
+                "GET", 400, f"Invalid key_count_limit of {limit}. Please specify an integer less than {MAX_LIST_KEYS}."
+            )
         prefix = opts.get("prefix") or ""
         _check_key_length("GET", prefix)
         entries, cursor = self._store.list(prefix, opts.get("cursor"), int(limit), self._clock.now_ms())
         keys = [_listed(entry) for entry in entries]
         if cursor is None:
-            return Resolved({"keys": keys, "list_complete": True, "cacheStatus": None})
-        return Resolved({"keys": keys, "list_complete": False, "cursor": cursor, "cacheStatus": None})
+            return Resolved(JsObject(keys=keys, list_complete=True, cacheStatus=None))
+        return Resolved(JsObject(keys=keys, list_complete=False, cursor=cursor, cacheStatus=None))
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -162,7 +164,9 @@ class KVNamespace:
         self._write(key, data, expiration_ms, metadata_json)
         return Resolved(None)
 
-    async def _put_stream(self, key: str, stream: ReadableStream, expiration_ms: int | None, metadata: str | None) -> None:
+    async def _put_stream(
+        self, key: str, stream: ReadableStream, expiration_ms: int | None, metadata: str | None
+    ) -> None:
         data = b"".join([bytes(chunk) async for chunk in stream.chunks()])
         self._write(key, data, expiration_ms, metadata)
 
@@ -179,7 +183,10 @@ class KVNamespace:
             if ttl <= 0:
                 _fail("PUT", 400, f"Invalid expiration_ttl of {ttl}. Please specify integer greater than 0.")
             if ttl < MIN_EXPIRATION_TTL:
-                _fail("PUT", 400, f"Invalid expiration_ttl of {ttl}. Expiration TTL must be at least {MIN_EXPIRATION_TTL}.")
+                _fail(
+                    "PUT", 400,
+                    f"Invalid expiration_ttl of {ttl}. Expiration TTL must be at least {MIN_EXPIRATION_TTL}.",
+                )
             return (now + ttl) * 1000
         if expiration is not None:
             at = _integer(expiration)
@@ -306,9 +313,9 @@ def _metadata(entry: KeyValueEntry) -> Any:
     return None if entry.metadata_json is None else json.loads(entry.metadata_json)
 
 
-def _listed(entry: KeyValueEntry) -> dict[str, Any]:
+def _listed(entry: KeyValueEntry) -> JsObject:
     """A ``list()`` key: ``name``, and ``expiration`` (seconds) and ``metadata`` when set."""
-    listed: dict[str, Any] = {"name": entry.key}
+    listed = JsObject(name=entry.key)
     if entry.expiration_ms is not None:
         listed["expiration"] = entry.expiration_ms // 1000
     if entry.metadata_json is not None:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from pyworker.runtime.values import clone
 
-__all__ = ["RpcTarget", "RpcPromise", "RpcStub", "marshal", "Invoker"]
+__all__ = ["RpcTarget", "RpcPromise", "RpcStub", "marshal", "Invoker", "run_here"]
 
 
 _PASSED_AS_IS = frozenset({type(None), bool, int, float, str})
@@ -32,12 +32,13 @@ class Invoker(Protocol):
     def __call__(self, call: Callable[[], Any]) -> Awaitable[Any]: ...
 
 
-async def _direct(call: Callable[[], Any]) -> Any:
+async def run_here(call: Callable[[], Any]) -> Any:
+    """The ``Invoker`` for targets without an event gate: run the call at once, on this task."""
     result = call()
     return await result if inspect.isawaitable(result) else result
 
 
-def marshal(value: Any, where: str, invoker: Invoker = _direct) -> Any:
+def marshal(value: Any, where: str, invoker: Invoker = run_here) -> Any:
     """Copy ``value`` for the other side; ``RpcTarget``s and functions become stubs run by ``invoker``."""
     if type(value) in _PASSED_AS_IS:
         return value

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from pyworker.runtime._calls import call_relaxed
 from pyworker.runtime.entrypoint import ExecutionContext, WorkerEntrypoint
 from pyworker.runtime.ffi import JsException
 from pyworker.runtime.http import Request, Response
-from pyworker.runtime.rpc import RpcPromise, marshal
+from pyworker.runtime.rpc import RpcPromise, RpcStub, run_here
 
 __all__ = ["Fetcher", "no_local_session"]
 
@@ -75,28 +75,19 @@ class Fetcher:
         return response
 
     def __getattr__(self, method: str) -> Callable[..., RpcPromise]:
+        """``env.SVC.method(...)``: an RPC call to a fresh instance of the entrypoint class."""
         if method.startswith("__"):
             raise AttributeError(method)
-        return lambda *args, **kwargs: self._call(method, args, kwargs)
+        target = self._target
+        if target is None:
+            return lambda *args, **kwargs: RpcPromise(self._not_connected())
+        if not inspect.isclass(target):
+            raise TypeError(f'The RPC receiver does not implement the method "{method}".')
+        stub = RpcStub(target(ExecutionContext(self._props), self._env), run_here, target.__name__)
+        return getattr(stub, method)  # type: ignore[no-any-return]
 
-    def _call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> RpcPromise:
-        """Start an RPC call now (arguments are checked and copied here)."""
-        where = f"RPC {method}()"
-        call_args, call_kwargs = marshal(list(args), where), marshal(kwargs, where)
-
-        async def invoke() -> Any:
-            target = self._target
-            if target is None:
-                raise JsException(no_local_session(self._service, self._entrypoint))
-            implementation = getattr(target, method, None) if inspect.isclass(target) else None
-            if implementation is None or not callable(implementation):
-                raise TypeError(f'The RPC receiver does not implement the method "{method}".')
-            result = getattr(target(ExecutionContext(self._props), self._env), method)(*call_args, **call_kwargs)
-            if inspect.isawaitable(result):
-                result = await result
-            return marshal(result, f"{where} result")
-
-        return RpcPromise(invoke())
+    async def _not_connected(self) -> NoReturn:
+        raise JsException(no_local_session(self._service, self._entrypoint))
 
     def __repr__(self) -> str:
         return f"<Fetcher {self._binding} ({self._service}{'#' + self._entrypoint if self._entrypoint else ''})>"

@@ -27,17 +27,31 @@ def clone(value: Any, where: str, by_reference: Callable[[Any], Any] | None = No
     ``where`` names the call for the error message, e.g. ``"storage.put()"``. ``by_reference`` may
     map other values (RPC stubs and targets) to what is sent instead; it returns ``NotImplemented``
     for values it does not handle. Binary data comes back as ``memoryview``, as on Cloudflare.
+    A value that contains itself, or is nested deeper than Python's recursion limit, raises
+    ``DataCloneError`` too.
     """
     if isinstance(value, _IMMUTABLE):
         return value
+    try:
+        return _clone(value, where, by_reference)
+    except RecursionError:
+        raise DataCloneError(
+            f"{where}: the value contains itself or is nested too deeply to be cloned; "
+            "pass a tree of at most a few hundred levels"
+        ) from None
+
+
+def _clone(value: Any, where: str, by_reference: Callable[[Any], Any] | None) -> Any:
+    if isinstance(value, _IMMUTABLE):
+        return value
     if isinstance(value, dict):
-        return {_key(k, where): clone(v, where, by_reference) for k, v in value.items()}
+        return {_key(k, where): _clone(v, where, by_reference) for k, v in value.items()}
     if isinstance(value, list):
-        return [clone(v, where, by_reference) for v in value]
+        return [_clone(v, where, by_reference) for v in value]
     if isinstance(value, (bytes, memoryview)):
         return memoryview(bytes(value))
     if isinstance(value, (set, frozenset)):
-        return {clone(v, where, by_reference) for v in value}
+        return {_clone(v, where, by_reference) for v in value}
     if by_reference is not None:
         sent = by_reference(value)
         if sent is not NotImplemented:

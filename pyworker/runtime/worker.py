@@ -24,6 +24,7 @@ from pyworker.runtime.env import Env
 from pyworker.runtime.gates import OutputGate
 from pyworker.runtime.http import Request, Response
 from pyworker.runtime.loader import find_entrypoint, load_module
+from pyworker.runtime.scheduled import ScheduledResult, run_scheduled
 
 __all__ = ["Worker"]
 
@@ -116,6 +117,12 @@ class Worker:
                 f"The worker's fetch handler returned {type(response).__name__}: it must return a workers.Response"
             )
         return response
+
+    async def scheduled(self, cron: str = "", scheduled_time: float | None = None) -> ScheduledResult:
+        """Run the worker's ``scheduled`` handler once, for ``cron`` at ``scheduled_time`` (epoch ms,
+        default now on the worker's clock)."""
+        when = self.clock.now_ms() if scheduled_time is None else scheduled_time
+        return await run_scheduled(self._entrypoint, self.env, cron, when)
 
     def close(self) -> None:
         """Commit every buffered write and close all state files."""

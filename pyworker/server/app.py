@@ -11,7 +11,10 @@ from multidict import CIMultiDict
 
 from pyworker.runtime.cf import default_cf
 from pyworker.runtime.http import Request, Response, reason_phrase
+from pyworker.server.cdn_cgi import add_cdn_cgi_routes
 from pyworker.server.error_page import error_response
+from pyworker.server.explorer import add_explorer_routes
+from pyworker.server.guards import app_options
 from pyworker.server.log import log, log_request
 from pyworker.server.websocket_bridge import close_websockets, serve_websocket
 
@@ -72,14 +75,16 @@ def create_app(worker: FetchHandler) -> web.Application:
             outgoing = _to_web_response(response)
         except Exception as error:
             log.error("%s: %s", type(error).__name__, error, exc_info=error)
-            outgoing = error_response(incoming.headers, error)
+            outgoing = error_response(incoming.headers, error, incoming)
         path = incoming.raw_path.partition("?")[0]
         log_request(incoming.method, path, outgoing.status, outgoing.reason, started, time.perf_counter())
         if response is not None and response.streamed:
             await _send_stream(incoming, outgoing, response)
         return outgoing
 
-    app = web.Application(client_max_size=100 * 1024 * 1024)
+    app = web.Application(**app_options(getattr(worker, "dev", None)))  # body limit, local-only paths, slow bodies
+    add_cdn_cgi_routes(app, worker)  # type: ignore[arg-type]  # the served worker also runs scheduled events
+    add_explorer_routes(app, worker)  # type: ignore[arg-type]  # the served worker has env, config and settings
     app.router.add_route("*", "/{tail:.*}", handle)
     app.on_shutdown.append(close_websockets)
     return app

@@ -1,4 +1,4 @@
-"""The start-up banner: the bindings table and the ``Ready on`` line, as wrangler prints them."""
+"""The start-up banner: the bindings table and the hotkeys legend, as wrangler prints them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from pyworker.bindings import BindingRow
 
-__all__ = ["render_bindings"]
+__all__ = ["render_bindings", "render_hotkeys"]
 
 
 def render_bindings(rows: Sequence[BindingRow]) -> str:
@@ -19,3 +19,10 @@ def render_bindings(rows: Sequence[BindingRow]) -> str:
     for row in (header, *rows):
         lines.append(f"{row.binding:<{widths[0]}}{row.resource:<{widths[1]}}{row.mode}".rstrip())
     return "\n".join(lines)
+
+
+def render_hotkeys(keys: Sequence[tuple[str, str]]) -> str:
+    """The hotkeys legend in a box, as wrangler prints it after ``Ready on``."""
+    text = "  " + ", ".join(f"[{key}] {action}" for key, action in keys) + "  "
+    bar = "─" * len(text)
+    return f"╭{bar}╮\n│{text}│\n╰{bar}╯"

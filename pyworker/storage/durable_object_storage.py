@@ -35,7 +35,7 @@ from pyworker.storage.errors import (
     StorageError,
     sqlite_error_text,
 )
-from pyworker.storage.limits import StorageLimits, check_record
+from pyworker.storage.limits import StorageLimits, check_bindable, check_record
 from pyworker.storage.sql import SqlStorage
 from pyworker.storage.sqlite_store import KeyRange, SqliteStore
 from pyworker.storage.sync_kv import SyncKvStorage
@@ -130,6 +130,7 @@ class DurableObjectStorage:
     def _read(self, key: str) -> Any:
         value = self._cache.get(key, _MISSING)
         if value is _MISSING:
+            check_bindable(key)
             raw = self._store.get(key)
             value = _ABSENT if raw is None else codec.decode(raw)
             self._cache[key] = value
@@ -159,6 +160,8 @@ class DurableObjectStorage:
             for key in wanted:
                 self._limits.check_key(key)
         missing = [k for k in dict.fromkeys(wanted) if k not in self._cache]
+        for key in missing:
+            check_bindable(key)
         for key, raw in self._store.get_many(missing).items():
             self._cache[key] = codec.decode(raw)
         for key in missing:
@@ -233,6 +236,8 @@ class DurableObjectStorage:
         for k in key:
             if not isinstance(k, str):
                 raise TypeError(f"storage.put(): keys must be str, got {type(k).__name__}")
+            if not k.isascii():
+                k.encode()  # a lone surrogate fails here (UnicodeEncodeError), before any key is written
         if self._strict:
             self._limits.check_count(len(key))
         entries = {k: self._encode(k, v) for k, v in key.items()}  # all checked before any write
@@ -253,6 +258,7 @@ class DurableObjectStorage:
             self._limits.check_key(key)
         if self._cache.get(key, _MISSING) is _ABSENT:
             return False
+        check_bindable(key)
         self._begin_write()
         try:
             existed = self._store.delete(key)

@@ -29,7 +29,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyworker.errors import ConfigError
 from pyworker.runtime.ids import IdFactory
+from pyworker.storage.files import create_private_file, private_dir, write_private
 
 __all__ = ["KV_OBJECT_KEY", "KeyValueEntry", "KeyValueStore", "kv_paths"]
 
@@ -58,6 +60,12 @@ _LIST = (
 
 def kv_paths(persist_root: Path, namespace_id: str) -> tuple[Path, Path]:
     """The SQLite file and the blob folder of the namespace ``namespace_id``."""
+    if namespace_id in ("", ".", "..") or any(char in namespace_id for char in "/\\\0"):
+        raise ConfigError(
+            f'[[kv_namespaces]] id "{namespace_id}" cannot name a folder: it must not contain "/", "\\" '
+            'or NUL, nor be "." or "..", since the namespace\'s data lives in a folder of that name under '
+            'the persist root. Fix: use the namespace\'s 32-character id, or a plain name such as "cache".'
+        )
     object_id = IdFactory(KV_OBJECT_KEY).from_name(namespace_id).toString()
     kv_root = persist_root / "v3" / "kv"
     return kv_root / KV_OBJECT_KEY / f"{object_id}.sqlite", kv_root / namespace_id / "blobs"
@@ -84,7 +92,8 @@ class KeyValueStore:
     def db(self) -> sqlite3.Connection:
         """The open connection (file, folders and table created on first use)."""
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(self.path.parent)
+            create_private_file(self.path)
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
@@ -110,8 +119,8 @@ class KeyValueStore:
     def put(self, key: str, value: bytes, expiration_ms: int | None, metadata_json: str | None) -> None:
         """Store ``value`` under ``key`` (replacing it), committed when this returns."""
         blob_id = _new_blob_id()
-        self.blobs.mkdir(parents=True, exist_ok=True, mode=0o700)
-        (self.blobs / blob_id).write_bytes(value)
+        private_dir(self.blobs)
+        write_private(self.blobs / blob_id, value)
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -130,7 +139,9 @@ class KeyValueStore:
         for (blob_id,) in self.db.execute(_DELETE, (key,)).fetchall():
             self._remove_blob(blob_id)
 
-    def list(self, prefix: str, cursor: str | None, limit: int, now_ms: float) -> tuple[list[KeyValueEntry], str | None]:
+    def list(
+        self, prefix: str, cursor: str | None, limit: int, now_ms: float
+    ) -> tuple[list[KeyValueEntry], str | None]:
         """Up to ``limit`` live keys starting with ``prefix`` after the ``cursor`` of the previous
         page, in UTF-8 byte order; and the cursor of the next page (None on the last one).
 

@@ -101,6 +101,14 @@ def check_record(key: str, encoded: bytes) -> None:
         raise StorageError(TOO_BIG)
 
 
+def check_bindable(key: str) -> None:
+    """Both profiles, for reads and deletes: a key over SQLite's length limit cannot even be bound to
+    a statement; fail with SQLite's message before the database is touched (a delete that reached
+    SQLite would otherwise fail inside the object's write batch)."""
+    if len(key) > SQLITE_MAX_LENGTH // 4 and len(key.encode("utf-8", "surrogatepass")) > SQLITE_MAX_LENGTH:
+        raise StorageError(TOO_BIG)
+
+
 def _varint_size(n: int) -> int:
     size = 1
     while n >= 0x80 and size < 9:

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from pyworker.storage import limits
+from pyworker.storage.files import create_private_file, private_dir
 
 __all__ = ["KeyRange", "SqliteStore"]
 
@@ -120,8 +121,8 @@ class SqliteStore:
         return db
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        private_dir(self.path.parent)
+        create_private_file(self.path)
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, cached_statements=256)
         db.execute(f"PRAGMA journal_mode=WAL {_TAG}")
         db.execute(f"PRAGMA synchronous=NORMAL {_TAG}")

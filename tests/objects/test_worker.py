@@ -1,4 +1,4 @@
-"""PLAYGROUND §3 and §11: dispatch, the index document, Location, and routes not ported yet."""
+"""PLAYGROUND §3 and §11: dispatch, the index document, Location, RPC; the patterns' index and routes."""
 
 from __future__ import annotations
 
@@ -39,16 +39,28 @@ async def test_location_first_visit_then_returning(app) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("path", "class_name"),
-    [("/batcher", "Batcher"), ("/rate-limit", "RateLimiter"),
-     ("/session/all", "Session"), ("/streamer", "Streamer"), ("/kv-store/kv", "KVStore"),
-     ("/latency-test", "LatencyTester")],
-)
-async def test_routes_not_ported_yet_answer_501(app, path: str, class_name: str) -> None:
+async def test_patterns_document_lists_the_classic_patterns(app) -> None:
+    response = await app.get("/patterns")
+    text = await response.text()
+    assert response.status == 200 and response.headers["Content-Type"] == "application/json"
+    data = json.loads(text)
+    assert text == json.dumps(data, indent=2)
+    assert list(data["patterns"]) == ["lock", "leader", "events", "slidingWindow", "leakyBucket"]
+
+
+@pytest.mark.parametrize("path", ["/lockfoo", "/leaders", "/eventsX", "/limit", "/limit/slidingX", "/limit/leak", "/patterns/x"])
+async def test_pattern_routes_match_whole_path_segments(app, path: str) -> None:
     response = await app.get(path)
-    assert response.status == 501
-    assert (await response.json())["object"] == class_name
+    assert (await response.json())["message"] == "Cloudflare Durable Objects Playground"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/lock/status", 200), ("/leader/current", 200), ("/events/summary", 200), ("/limit/sliding/x", 200),
+     ("/limit/leaky/x", 200), ("/lock", 404), ("/events/nope", 404)],
+)
+async def test_pattern_routes_reach_their_objects(app, path: str, status: int) -> None:
+    assert (await app.get(path)).status == status
 
 
 async def test_rpc_route_greets_through_the_rpc_target(app) -> None:

@@ -89,7 +89,7 @@ async def test_bridge_websocket_response_to_plain_request_fails(app) -> None:
     response = await app.get("/worker", headers={"Accept": "text/plain"})
     assert response.status == 500
     assert (await response.text()).startswith(
-        'JsTypeError: Worker tried to return a WebSocket in a response to a request which did not contain '
+        'TypeError: Worker tried to return a WebSocket in a response to a request which did not contain '
         'the header "Upgrade: websocket".'
     )
 

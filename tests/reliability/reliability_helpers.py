@@ -1,0 +1,47 @@
+"""Helpers of the reliability tests: hypothesis settings, the soak worker, SQLite integrity checks."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import sys
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+from hypothesis import HealthCheck, settings
+
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:  # bench/ holds the soak worker; the repo root is not on sys.path under .venv/bin/pytest
+    sys.path.insert(0, _ROOT)
+
+from bench.soak import write_soak_project  # noqa: E402
+
+__all__ = ["FUZZ", "integrity_errors", "on_loop", "write_soak_project"]
+
+T = TypeVar("T")
+
+FUZZ = settings(
+    deadline=None,  # servers and SQLite on a shared CI machine: a slow example is no failure
+    database=None,  # no .hypothesis/ folder in the repository
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+"""Parent settings of every fuzz test: ``@settings(FUZZ, max_examples=N)``."""
+
+
+def integrity_errors(root: Path) -> dict[str, list[str]]:
+    """``PRAGMA integrity_check`` of every SQLite file under ``root``, read-only: the files that fail."""
+    failures = {}
+    for path in sorted(root.rglob("*.sqlite")):
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            result = [row[0] for row in db.execute("PRAGMA integrity_check")]
+        db.close()
+        if result != ["ok"]:
+            failures[str(path.relative_to(root))] = result
+    return failures
+
+
+def on_loop(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, T], timeout: float = 30) -> T:
+    """Run ``work`` on ``loop`` from another thread and wait for it: hypothesis's ``@given`` bodies
+    are synchronous, so a fuzz test runs them in a thread (``asyncio.to_thread``) next to the server."""
+    return asyncio.run_coroutine_threadsafe(work, loop).result(timeout)
