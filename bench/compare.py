@@ -47,7 +47,7 @@ from typing import Any
 
 from bench import websockets as ws_bench
 from bench._load import CellResult, aiohttp_client_info, run_aiohttp, run_wrk, wrk_client_info, wrk_path
-from bench._server import PyworkerProcess, ServerStartError, free_port, rss_breakdown
+from bench._server import PyworkerProcess, ServerStartError, free_port, rss_breakdown, session_members
 from bench._wrangler import (
     REFERENCE_DIR,
     WranglerProcess,
@@ -59,7 +59,7 @@ from bench._wrangler import (
     wrangler_env,
 )
 from bench.http import REPO_ROOT, RESULTS_DIR, _csv, git_info, machine_info
-from bench.reload import Poller, copy_project, measure_save
+from bench.reload import Poller, copy_project
 
 SIDES = ("pyworker", "wrangler")
 PHASES = ("cold", "reload", "http", "websockets", "storage")
@@ -199,6 +199,7 @@ def cold_start_once(side: str, timeout: float = 60.0) -> dict[str, Any]:
                                     stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
         elapsed = None
         status = None
+        cpu_ms = None
         try:
             deadline = started + timeout
             while time.perf_counter() < deadline and proc.poll() is None:
@@ -209,6 +210,7 @@ def cold_start_once(side: str, timeout: float = 60.0) -> dict[str, Any]:
                     continue
                 if status == 200:
                     elapsed = (time.perf_counter() - started) * 1000
+                    cpu_ms = session_cpu_ms(proc.pid)
                     break
                 time.sleep(0.005)
         finally:
@@ -218,7 +220,20 @@ def cold_start_once(side: str, timeout: float = 60.0) -> dict[str, Any]:
                    and time.perf_counter() < started + timeout else f"no 200 within {timeout:g} s")  # fmt: skip
             raise ServerStartError(f"{side} cold start on {COLD_PATH}: {why} (last status {status})\n"
                                    f"command: {' '.join(argv)}\n" + log_path.read_text(errors="replace"))  # fmt: skip
-        return {"ms": round(elapsed, 1)}
+        return {"ms": round(elapsed, 1), "cpu_ms": cpu_ms}
+
+
+def session_cpu_ms(sid: int) -> float | None:
+    """CPU time (user + system, ms) used so far by the live processes of session ``sid``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in session_members(sid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return round(total * 1000 / ticks, 1)
 
 
 def measure_cold(sides: Sequence[str], runs: int, warmup: bool = True) -> dict[str, dict[str, Any]]:
@@ -226,18 +241,41 @@ def measure_cold(sides: Sequence[str], runs: int, warmup: bool = True) -> dict[s
     is made first and discarded: it fills the OS page cache (node, workerd, Python and its packages)
     and pyworker's ``__pycache__``, as any earlier start in a developer's session would have."""
     runs_ms: dict[str, list[float]] = {side: [] for side in sides}
+    cpu_ms: dict[str, list[float]] = {side: [] for side in sides}
     if warmup:
         for side in sides:
             log(f"  cold start {side} warm-up (discarded): {cold_start_once(side)['ms']:.0f} ms")
     for i in range(runs):
         for side in sides:
-            ms = cold_start_once(side)["ms"]
-            runs_ms[side].append(ms)
-            log(f"  cold start {side} {i + 1}/{runs}: {ms:.0f} ms")
-    return {side: {"runs_ms": v, "median_ms": _median(v)} for side, v in runs_ms.items()}
+            run = cold_start_once(side)
+            runs_ms[side].append(run["ms"])
+            cpu_ms[side].append(run["cpu_ms"])
+            log(f"  cold start {side} {i + 1}/{runs}: {run['ms']:.0f} ms ({run['cpu_ms']:.0f} ms CPU)")
+    return {side: {"runs_ms": runs_ms[side], "median_ms": _median(runs_ms[side]),
+                   "cpu_ms": cpu_ms[side], "median_cpu_ms": _median(cpu_ms[side])} for side in sides}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- hot reload
+
+
+def atomic_save(module: Path, original: str, marker: str, poller: Poller, timeout: float) -> float | None:
+    """``bench.reload.measure_save`` with the file replaced atomically (write a sibling, rename it over).
+
+    ``bench.reload`` rewrites the module in place (truncate, then write). Under load esbuild's watcher
+    can read the file between the two and bundle an empty module: workerd then fails to start
+    (``Class extends value undefined``) and wrangler 4.86 stops reloading altogether. A rename, as many
+    editors save, never exposes a partial file, so both servers are measured with it.
+    """
+    text = original.replace('HELP = "', f'HELP = "{marker} ', 1)
+    tmp = module.with_name(f".{module.name}.tmp")
+    tmp.write_text(text)
+    started = time.perf_counter()
+    os.replace(tmp, module)
+    deadline = started + timeout
+    while time.perf_counter() < deadline:
+        if poller.get(RELOAD_PATH).startswith(marker):
+            return (time.perf_counter() - started) * 1000
+    return None
 
 
 class TolerantPoller(Poller):
@@ -272,7 +310,7 @@ def measure_reload(side: str, saves: int, timeout: float = 10.0) -> dict[str, An
             poller.get(RELOAD_PATH)  # the first request constructs the object
             for i in range(saves):
                 time.sleep(RELOAD_PAUSE_S)
-                latency = measure_save(module, original, f"reload-{i}", poller, timeout)
+                latency = atomic_save(module, original, f"reload-{i}", poller, timeout)
                 if latency is None:
                     timeouts += 1
                     notes.append(f"save {i + 1}: no new response within {timeout:g} s; server output: "
@@ -319,12 +357,12 @@ class RssSampler:
         self._thread.join()
 
 
-def idle_rss(server: PyworkerProcess | WranglerProcess) -> dict[str, Any]:
-    """RSS after one request and ``IDLE_SETTLE_S`` of quiet, summed and per process."""
+def idle_rss(server: PyworkerProcess | WranglerProcess, settle: float = IDLE_SETTLE_S) -> dict[str, Any]:
+    """RSS after one request and ``settle`` seconds of quiet, summed and per process."""
     status, _ = _get(server.url, COLD_PATH)
     if status != 200:
         raise ServerStartError(f"{server.url}{COLD_PATH} answered {status}")
-    time.sleep(IDLE_SETTLE_S)
+    time.sleep(settle)
     info = rss_breakdown(server.pid) or {"total_kib": None, "processes": []}
     return {"idle_kib": info["total_kib"], "idle_processes": info["processes"]}
 
@@ -441,6 +479,7 @@ def flat_figures(side: dict[str, Any]) -> dict[str, float | None]:
     figures: dict[str, float | None] = {}
     if "cold_start" in side:
         figures["cold_start_ms"] = side["cold_start"]["median_ms"]
+        figures["cold_start_cpu_ms"] = side["cold_start"].get("median_cpu_ms")
     if "reload" in side:
         figures["reload_ms"] = side["reload"]["median_ms"]
     if "rss" in side:
@@ -495,6 +534,7 @@ def _fmt(value: float | None, unit: str = "") -> str:
 
 ROWS: list[tuple[str, str, str]] = [  # (label, figure key, unit)
     ("cold start, spawn -> first 200 (median ms)", "cold_start_ms", ""),
+    ("cold start: CPU used until then, all processes (median ms)", "cold_start_cpu_ms", ""),
     ("hot reload, save -> new response (median ms)", "reload_ms", ""),
     ("RSS idle, all processes", "rss_idle_kib", "kib"),
     ("RSS peak under HTTP/WS load", "rss_load_peak_kib", "kib"),
@@ -638,7 +678,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if "http" in args.phases:
                 phase("rss")
                 for side, server in servers.items():
-                    results[side]["rss"] = idle_rss(server)
+                    results[side]["rss"] = idle_rss(server, IDLE_SETTLE_S / 10 if args.smoke else IDLE_SETTLE_S)
                 phase("http")
                 for side, cells in measure_http(servers, args, run_cell, samplers).items():
                     results[side]["http"] = cells

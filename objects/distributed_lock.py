@@ -57,10 +57,12 @@ class DistributedLock(DurableObject):
             return granted(await self.grant(owner, ttl), waited_ms=0)
         if timeout > 0:
             started = Date.now()
-            waiter = (owner, ttl, asyncio.get_running_loop().create_future())
+            future = asyncio.get_running_loop().create_future()
+            waiter = (owner, ttl, future)
             self.waiters.append(waiter)
             try:
-                return granted(await asyncio.wait_for(waiter[2], timeout / 1000), waited_ms=Date.now() - started)
+                lock = await asyncio.wait_for(future, timeout / 1000)
+                return granted(lock, waited_ms=Date.now() - started)
             except TimeoutError:
                 if waiter in self.waiters:
                     self.waiters.remove(waiter)

@@ -437,7 +437,7 @@ def validate_binding_array(env_name: str, validate_binding: Validator) -> Valida
             validate_binding(diagnostics, f"{field_path}[{index}]", item, top_level)
             for index, item in enumerate(value)
         ]
-        env_names = set(_binding_fields(value))
+        env_names = _binding_fields(value)  # a list: a binding may be any JSON value, a dict too
         for name in _binding_fields((top_level or {}).get(field)):
             if name not in env_names:
                 diagnostics.warn(

@@ -78,6 +78,9 @@ class ObjectPrints(io.TextIOBase):
     def encoding(self) -> str:  # type: ignore[override]
         return self.stream.encoding
 
+    def __getattr__(self, name: str) -> Any:  # buffer, errors, reconfigure, ...
+        return getattr(self.stream, name)
+
 
 class Console:
     """Hotkeys and object prints while ``pyworker dev`` serves ``url``; ``stop`` stops the server.

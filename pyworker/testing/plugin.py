@@ -55,23 +55,9 @@ class WorkerClient(TestClient[Request, Application]):
         return self.worker.env
 
 
-class WorkerFactory(Protocol):
-    """``worker_factory``: load a project's worker (default: ``worker_project``)."""
-
-    async def __call__(
-        self,
-        project: Path | str | None = None,
-        *,
-        environment: str | None = None,
-        vars: Mapping[str, str] | None = None,
-        persist_to: Path | None = None,
-        clock: ManualClock | None = None,
-    ) -> Worker: ...
-
-
 class WorkerClientFactory(Protocol):
     """``worker_client``: a test client on this test's ``worker``, or on a new worker of ``project``
-    (``environment``, ``vars``, ``persist_to`` and ``clock`` as for ``worker_factory``)."""
+    (``environment``, ``vars``, ``persist_to`` and ``clock`` as for ``WorkerFactory``)."""
 
     async def __call__(self, project: Path | str | None = None, **options: Any) -> WorkerClient: ...
 
@@ -109,8 +95,9 @@ def worker_clock() -> ManualClock:
     return ManualClock(start_ms=round(time.time() * 1000))
 
 
-class _Workers:
-    """The workers a test started; the first one of ``worker_project`` is its ``worker``."""
+class WorkerFactory:
+    """``worker_factory``: ``await worker_factory(project=None, ...)`` loads a project's worker
+    (default: ``worker_project``) on the test's state folder and clock; each is closed at teardown."""
 
     def __init__(self, project: Path, persist_dir: Path, clock: ManualClock) -> None:
         self._project = project
@@ -128,6 +115,8 @@ class _Workers:
         persist_to: Path | None = None,
         clock: ManualClock | None = None,
     ) -> Worker:
+        """Load ``project``'s worker with ``--env environment`` and ``--var``s, on ``persist_to``
+        (default: ``worker_persist_dir``) and ``clock`` (default: ``worker_clock``)."""
         from pyworker.config import load_config
         from pyworker.dev_config import DevConfig
         from pyworker.runtime.worker import Worker
@@ -146,16 +135,16 @@ class _Workers:
 
 
 @_async_fixture
-async def worker_factory(worker_project: Path, worker_persist_dir: Path, worker_clock: ManualClock) -> AsyncIterator[_Workers]:
+async def worker_factory(worker_project: Path, worker_persist_dir: Path, worker_clock: ManualClock) -> AsyncIterator[WorkerFactory]:
     """Factory to load workers: ``await worker_factory(project=None, environment=, vars=, persist_to=, clock=)``."""
-    workers = _Workers(worker_project, worker_persist_dir, worker_clock)
+    workers = WorkerFactory(worker_project, worker_persist_dir, worker_clock)
     yield workers
     while workers.started:
         workers.started.pop().close()
 
 
 @_async_fixture
-async def worker(worker_factory: _Workers) -> Worker:
+async def worker(worker_factory: WorkerFactory) -> Worker:
     """This test's worker of ``worker_project``."""
     return await worker_factory.default()
 
@@ -167,7 +156,7 @@ async def worker_env(worker: Worker) -> Env:
 
 
 @_async_fixture
-async def worker_client(worker_factory: _Workers) -> AsyncIterator[WorkerClientFactory]:
+async def worker_client(worker_factory: WorkerFactory) -> AsyncIterator[WorkerClientFactory]:
     """Factory to create test clients: ``await worker_client()`` on ``worker``,
     ``await worker_client(project, **worker_factory_options)`` on a new worker."""
     from pyworker.server.app import create_app

@@ -1,91 +1,50 @@
-"""The pytest plugin, run by pytester on a tiny user project: fixtures, helpers, isolation, teardown."""
+"""The pytest plugin, run by pytester on a user's project (the one ``pyworker init`` writes, with a
+``[vars]`` table added): fixtures, helpers, isolation, teardown, and life without pytest-asyncio."""
 
 from __future__ import annotations
 
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
+from pyworker.commands.init import project_files
+
 pytest_plugins = ["pytester"]
 
-WRANGLER_TOML = """\
-name = "user-worker"
-main = "src/entry.py"
-compatibility_date = "2025-11-01"
-compatibility_flags = ["python_workers"]
-
-[vars]
-GREETING = "hello"
-
-[[durable_objects.bindings]]
-name = "COUNTER"
-class_name = "Counter"
-
-[[migrations]]
-tag = "v1"
-new_sqlite_classes = ["Counter"]
-"""
-
-ENTRY = """\
-from js import Date
-from workers import DurableObject, Response, WorkerEntrypoint
+VARS = '\n[vars]\nGREETING = "hello"\n'
 
 
-class Counter(DurableObject):
-    def __init__(self, ctx, env):
-        super().__init__(ctx, env)
-        self.constructed = True
-
-    async def fetch(self, request):
-        return Response.json({"value": await self.increment()})
-
-    async def increment(self, by=1):
-        value = (await self.ctx.storage.get("n") or 0) + by
-        await self.ctx.storage.put("n", value)
-        return value
-
-    async def schedule(self, delay_ms):
-        await self.ctx.storage.setAlarm(Date.now() + delay_ms)
-
-    async def alarm(self, alarm_info):
-        await self.ctx.storage.put("alarms", (await self.ctx.storage.get("alarms") or 0) + 1)
-        if alarm_info.retryCount:
-            raise AssertionError("run_durable_object_alarm never retries")
-
-
-class Default(WorkerEntrypoint):
-    async def fetch(self, request):
-        return await self.env.COUNTER.getByName("global").fetch(request)
-"""
-
-PYPROJECT = """\
-[tool.pytest.ini_options]
-asyncio_mode = "auto"
-asyncio_default_fixture_loop_scope = "function"
-"""
+def write_project(root: Path, name: str) -> None:
+    """``pyworker init``'s files for worker ``name`` under ``root``, without its tests, plus ``[vars]``."""
+    for relative, text in project_files(name).items():
+        if not relative.startswith("tests/"):
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text + (VARS if relative == "wrangler.toml" else ""))
 
 
 @pytest.fixture
 def user_project(pytester: pytest.Pytester) -> pytest.Pytester:
-    """A user's project in pytester's folder: wrangler.toml, src/entry.py, pyproject.toml."""
-    (pytester.path / "wrangler.toml").write_text(WRANGLER_TOML)
-    (pytester.path / "src").mkdir()
-    (pytester.path / "src" / "entry.py").write_text(ENTRY)
-    (pytester.path / "pyproject.toml").write_text(PYPROJECT)
+    """The user's project in pytester's folder, with an empty tests/ folder."""
+    write_project(pytester.path, "user-worker")
     (pytester.path / "tests").mkdir()
     return pytester
 
 
-def write_tests(pytester: pytest.Pytester, source: str) -> None:
+def run_tests(pytester: pytest.Pytester, source: str) -> pytest.RunResult:
+    """Write ``source`` as tests/test_user.py and run pytest on the project, in-process."""
     (pytester.path / "tests" / "test_user.py").write_text(textwrap.dedent(source))
+    return pytester.runpytest("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
 
 
 def test_plugin_worker_client_serves_the_project_found_from_wrangler_toml(user_project: pytest.Pytester) -> None:
-    write_tests(user_project, """
+    result = run_tests(user_project, """
         async def test_fetch(worker_client):
             client = await worker_client()
+            assert (await (await client.get("/increment")).json()) == {"value": 1}
             assert (await (await client.get("/")).json()) == {"value": 1}
-            assert (await (await client.get("/")).json()) == {"value": 2}
 
         async def test_env_has_the_bindings(worker_env):
             assert worker_env.GREETING == "hello"
@@ -95,11 +54,11 @@ def test_plugin_worker_client_serves_the_project_found_from_wrangler_toml(user_p
             client = await worker_client()
             assert client.worker is worker and client.env is worker_env is worker.env
     """)
-    user_project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
+    result.assert_outcomes(passed=3)
 
 
 def test_plugin_each_test_gets_empty_storage(user_project: pytest.Pytester) -> None:
-    write_tests(user_project, """
+    result = run_tests(user_project, """
         import pytest
 
         @pytest.mark.parametrize("run", [1, 2])
@@ -107,62 +66,61 @@ def test_plugin_each_test_gets_empty_storage(user_project: pytest.Pytester) -> N
             assert await worker_env.COUNTER.getByName("a").increment() == 1
             assert worker_persist_dir.is_dir()
     """)
-    user_project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    result.assert_outcomes(passed=2)
 
 
 def test_plugin_run_in_durable_object_and_list_ids(user_project: pytest.Pytester) -> None:
-    write_tests(user_project, """
+    result = run_tests(user_project, """
         from pyworker.testing import list_durable_object_ids, run_in_durable_object
 
         async def test_inside(worker_env):
             assert list_durable_object_ids(worker_env.COUNTER) == []
             stub = worker_env.COUNTER.getByName("a")
             await stub.increment(3)
-            stored = await run_in_durable_object(stub, lambda counter, ctx: ctx.storage.get("n"))
-            assert stored == 3
+            assert await run_in_durable_object(stub, lambda counter, ctx: ctx.storage.get("value")) == 3
 
             async def check(counter, ctx):
-                await ctx.storage.put("n", 10)
-                return counter.constructed, str(ctx.id)
+                await ctx.storage.put("value", 10)
+                return type(counter).__name__, str(ctx.id)
 
-            assert await run_in_durable_object(stub, check) == (True, str(stub.id))
+            assert await run_in_durable_object(stub, check) == ("Counter", str(stub.id))
             assert await stub.increment() == 11
             worker_env.COUNTER.getByName("b")  # a stub alone stores nothing
             assert list_durable_object_ids(worker_env.COUNTER) == [worker_env.COUNTER.idFromName("a")]
     """)
-    user_project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    result.assert_outcomes(passed=1)
 
 
 def test_plugin_alarms_run_on_the_manual_clock_or_on_demand(user_project: pytest.Pytester) -> None:
-    write_tests(user_project, """
-        from pyworker.testing import ManualClock, run_durable_object_alarm, run_in_durable_object
-
-        def alarms(counter, ctx):
-            return ctx.storage.get("alarms")
+    result = run_tests(user_project, """
+        from pyworker.testing import ManualClock, run_durable_object_alarm
 
         async def test_clock(worker_env, worker_clock: ManualClock):
             stub = worker_env.COUNTER.getByName("a")
-            await stub.schedule(60_000)
+            await stub.increment(4)
+            await stub.reset_after(60_000)
             await worker_clock.advance(59_999)
-            assert await run_in_durable_object(stub, alarms) is None
+            assert await stub.increment(0) == 4
             await worker_clock.advance(1)
-            assert await run_in_durable_object(stub, alarms) == 1
+            assert await stub.increment(0) == 0
 
         async def test_run_now(worker_env, worker_clock):
             stub = worker_env.COUNTER.getByName("a")
             assert await run_durable_object_alarm(stub) is False
-            await stub.schedule(3_600_000)
+            await stub.increment(2)
+            await stub.reset_after(3_600_000)
             assert await run_durable_object_alarm(stub) is True
-            assert await run_in_durable_object(stub, alarms) == 1
+            assert await stub.increment(0) == 0
             assert await run_durable_object_alarm(stub) is False
-            await worker_clock.advance(3_600_000)
-            assert await run_in_durable_object(stub, alarms) == 1
+            await stub.increment(1)
+            await worker_clock.advance(3_600_000)  # the alarm that ran is gone
+            assert await stub.increment(0) == 1
     """)
-    user_project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    result.assert_outcomes(passed=2)
 
 
 def test_plugin_closes_what_it_started_at_teardown(user_project: pytest.Pytester) -> None:
-    write_tests(user_project, """
+    result = run_tests(user_project, """
         from pyworker.runtime.introspection import object_class
 
         started = []
@@ -176,15 +134,12 @@ def test_plugin_closes_what_it_started_at_teardown(user_project: pytest.Pytester
             objects, client = started[0]
             assert objects.hosts == {} and client.session.closed
     """)
-    user_project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    result.assert_outcomes(passed=2)
 
 
 def test_plugin_worker_project_can_be_overridden(user_project: pytest.Pytester) -> None:
     other = user_project.path / "other"
-    other.mkdir()
-    (other / "wrangler.toml").write_text(WRANGLER_TOML.replace('"user-worker"', '"other-worker"'))
-    (other / "src").mkdir()
-    (other / "src" / "entry.py").write_text(ENTRY.replace('getByName("global")', 'getByName("other")'))
+    write_project(other, "other-worker")
     (user_project.path / "tests" / "conftest.py").write_text(textwrap.dedent(f"""
         import pytest
         from pathlib import Path
@@ -193,11 +148,30 @@ def test_plugin_worker_project_can_be_overridden(user_project: pytest.Pytester) 
         def worker_project():
             return Path({str(other)!r})
     """))
-    write_tests(user_project, """
+    result = run_tests(user_project, f"""
         async def test_other(worker, worker_client):
             assert worker.loaded.worker_name == "other-worker"
-            second = await worker_client({root!r}, vars={"GREETING": "hi"})
+            second = await worker_client({str(user_project.path)!r}, vars={{"GREETING": "hi"}})
             assert second.worker is not worker and second.env.GREETING == "hi"
             assert second.worker.loaded.worker_name == "user-worker"
-    """.replace("{root!r}", repr(str(user_project.path))))
-    user_project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    """)
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_without_pytest_asyncio_asks_for_it_and_leaves_pytest_working(user_project: pytest.Pytester) -> None:
+    (user_project.path / "tests" / "test_user.py").write_text(textwrap.dedent("""
+        def test_plain():
+            assert True
+
+        def test_needs_the_worker(worker_env):
+            pass
+    """))
+    # A module that shadows the installed pytest-asyncio and fails to import, as if it were absent.
+    (user_project.path / "pytest_asyncio.py").write_text("raise ImportError('pytest-asyncio is not installed')\n")
+    result = user_project.run(
+        sys.executable, "-m", "pytest", "-p", "no:asyncio", "-p", "no:aiohttp", "-p", "no:cacheprovider", "tests"
+    )
+    result.stdout.fnmatch_lines([
+        "*pyworker's worker_env fixture needs pytest-asyncio: pip install 'pyworker?test?'*",
+        "*1 passed*1 error*",
+    ])

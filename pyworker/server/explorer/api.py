@@ -13,19 +13,31 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
+from pyworker.config import LoadedConfig
+from pyworker.dev_config import DevConfig
 from pyworker.server.explorer import d1, durable_objects, kv
-from pyworker.server.explorer.d1 import ServedConfig
 from pyworker.server.explorer.errors import BadRequest, ExplorerError
 
-__all__ = ["ENDPOINTS", "Endpoint", "add_api_routes"]
+__all__ = ["ENDPOINTS", "Endpoint", "ServedWorker", "add_api_routes"]
 
 log = logging.getLogger("pyworker")
 
-Handler = Callable[[ServedConfig, web.Request], Awaitable[Any]]
+
+class ServedWorker(Protocol):
+    """What the explorer reads of the served worker: its bindings, its config and its settings."""
+
+    env: Any
+    dev: DevConfig
+
+    @property
+    def loaded(self) -> LoadedConfig: ...
+
+
+Handler = Callable[[ServedWorker, web.Request], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -72,50 +84,54 @@ async def _query_text(request: web.Request) -> str:
     return sql
 
 
-async def _overview(source: ServedConfig, request: web.Request) -> Any:
+def _databases(source: ServedWorker) -> dict[str, d1.DatabaseFile]:
+    return d1.bound_databases(source.env, source.loaded, source.dev.persist_root(source.loaded.root))
+
+
+async def _overview(source: ServedWorker, request: web.Request) -> Any:
     return {
         "worker": source.loaded.worker_name,
         "durableObjects": durable_objects.list_namespaces(source.env),
         "kv": await kv.list_namespaces(source.env),
-        "d1": d1.list_databases(source),
+        "d1": d1.list_databases(_databases(source)),
     }
 
 
-async def _objects(source: ServedConfig, request: web.Request) -> Any:
+async def _objects(source: ServedWorker, request: web.Request) -> Any:
     return durable_objects.namespace_objects(source.env, request.match_info["binding"])
 
 
-async def _object(source: ServedConfig, request: web.Request) -> Any:
+async def _object(source: ServedWorker, request: web.Request) -> Any:
     return durable_objects.object_detail(source.env, request.match_info["binding"], request.match_info["id"])
 
 
-async def _put_key(source: ServedConfig, request: web.Request) -> Any:
+async def _put_key(source: ServedWorker, request: web.Request) -> Any:
     info = request.match_info
     value = await _json_body(request, "value")
     return await durable_objects.put_key(source.env, info["binding"], info["id"], info["key"], value)
 
 
-async def _delete_key(source: ServedConfig, request: web.Request) -> Any:
+async def _delete_key(source: ServedWorker, request: web.Request) -> Any:
     info = request.match_info
     return await durable_objects.delete_key(source.env, info["binding"], info["id"], info["key"])
 
 
-async def _object_query(source: ServedConfig, request: web.Request) -> Any:
+async def _object_query(source: ServedWorker, request: web.Request) -> Any:
     info = request.match_info
     return durable_objects.run_query(source.env, info["binding"], info["id"], await _query_text(request))
 
 
-async def _kv_keys(source: ServedConfig, request: web.Request) -> Any:
+async def _kv_keys(source: ServedWorker, request: web.Request) -> Any:
     query = request.query
     return await kv.namespace_keys(source.env, request.match_info["binding"], query.get("prefix", ""), query.get("cursor"))
 
 
-async def _d1_database(source: ServedConfig, request: web.Request) -> Any:
-    return d1.database_tables(source, request.match_info["binding"])
+async def _d1_database(source: ServedWorker, request: web.Request) -> Any:
+    return d1.database_tables(_databases(source), request.match_info["binding"])
 
 
-async def _d1_query(source: ServedConfig, request: web.Request) -> Any:
-    return d1.run_query(source, request.match_info["binding"], await _query_text(request))
+async def _d1_query(source: ServedWorker, request: web.Request) -> Any:
+    return d1.run_query(_databases(source), request.match_info["binding"], await _query_text(request))
 
 
 _OBJECT = "/durable-objects/{binding}/{id}"
@@ -137,13 +153,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
-def add_api_routes(app: web.Application, source: ServedConfig, root: str) -> None:
+def add_api_routes(app: web.Application, source: ServedWorker, root: str) -> None:
     """Serve every endpoint of ``ENDPOINTS`` under ``root`` for ``source``."""
     for endpoint in ENDPOINTS:
         app.router.add_route(endpoint.method, root + endpoint.path, _serve(endpoint.handler, source))
 
 
-def _serve(handler: Handler, source: ServedConfig) -> Callable[[web.Request], Awaitable[web.Response]]:
+def _serve(handler: Handler, source: ServedWorker) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def serve(request: web.Request) -> web.Response:
         try:
             return web.json_response(await handler(source, request))

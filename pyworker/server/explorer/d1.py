@@ -6,62 +6,59 @@ read-only connection, never through the binding, so no query typed here can writ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple
 
 from pyworker.bindings.d1 import database_identity, database_path
 from pyworker.config import LoadedConfig
-from pyworker.dev_config import DevConfig
 from pyworker.runtime.d1_database import D1Database
 from pyworker.server.explorer import readonly_sql
 from pyworker.server.explorer.errors import BadRequest, NotFound
 
-__all__ = ["ServedConfig", "database_tables", "list_databases", "run_query"]
+__all__ = ["DatabaseFile", "bound_databases", "database_tables", "list_databases", "run_query"]
 
 
-class ServedConfig(Protocol):
-    """What the section needs of the served worker: its bindings, config and settings."""
+class DatabaseFile(NamedTuple):
+    """A bound database: its name (or id) and its SQLite file."""
 
-    env: Any
-    dev: DevConfig
-
-    @property
-    def loaded(self) -> LoadedConfig: ...
+    name: str
+    path: Path
 
 
-def _databases(source: ServedConfig) -> dict[str, tuple[str, Path]]:
-    """Bound D1 databases: binding -> (database name, SQLite file)."""
-    bound = {name for name, value in vars(source.env).items() if isinstance(value, D1Database)}
-    persist_root = source.dev.persist_root(source.loaded.root)
+def bound_databases(env: Any, loaded: LoadedConfig, persist_root: Path) -> dict[str, DatabaseFile]:
+    """The D1 databases ``env`` has a binding for, by binding name."""
+    bound = {name for name, value in vars(env).items() if isinstance(value, D1Database)}
     return {
-        database.binding: (database.database_name or database_identity(database), database_path(persist_root, database))
-        for database in source.loaded.config.d1_databases
+        database.binding: DatabaseFile(
+            database.database_name or database_identity(database), database_path(persist_root, database)
+        )
+        for database in loaded.config.d1_databases
         if database.binding in bound
     }
 
 
-def _database(source: ServedConfig, binding: str) -> tuple[str, Path]:
-    found = _databases(source).get(binding)
+def _database(databases: Mapping[str, DatabaseFile], binding: str) -> DatabaseFile:
+    found = databases.get(binding)
     if found is None:
         raise NotFound(f"No D1 binding named {binding!r}")
     return found
 
 
-def list_databases(source: ServedConfig) -> list[dict[str, Any]]:
-    """Every D1 binding with its database name."""
-    return [{"binding": binding, "name": name} for binding, (name, _) in _databases(source).items()]
+def list_databases(databases: Mapping[str, DatabaseFile]) -> list[dict[str, Any]]:
+    """Every bound database: binding and database name."""
+    return [{"binding": binding, "name": database.name} for binding, database in databases.items()]
 
 
-def database_tables(source: ServedConfig, binding: str) -> dict[str, Any]:
+def database_tables(databases: Mapping[str, DatabaseFile], binding: str) -> dict[str, Any]:
     """``binding``'s database with its tables and their row counts."""
-    name, path = _database(source, binding)
-    return {"binding": binding, "name": name, "tables": readonly_sql.user_tables(path)}
+    database = _database(databases, binding)
+    return {"binding": binding, "name": database.name, "tables": readonly_sql.user_tables(database.path)}
 
 
-def run_query(source: ServedConfig, binding: str, sql: str) -> dict[str, Any]:
+def run_query(databases: Mapping[str, DatabaseFile], binding: str, sql: str) -> dict[str, Any]:
     """A read-only query on ``binding``'s database."""
-    _, path = _database(source, binding)
     try:
-        return readonly_sql.query(path, sql)
+        return readonly_sql.query(_database(databases, binding).path, sql)
     except readonly_sql.QueryError as error:
         raise BadRequest(str(error)) from None

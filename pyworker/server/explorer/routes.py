@@ -12,8 +12,7 @@ from importlib import resources
 
 from aiohttp import web
 
-from pyworker.server.explorer.api import add_api_routes
-from pyworker.server.explorer.d1 import ServedConfig
+from pyworker.server.explorer.api import ServedWorker, add_api_routes
 from pyworker.server.explorer.openapi import document
 
 __all__ = ["EXPLORER_PATH", "add_explorer_routes"]
@@ -40,7 +39,7 @@ def _asset(name: str) -> web.Response:
     return web.Response(body=path.read_bytes(), content_type=_CONTENT_TYPES[suffix], charset="utf-8", headers=_HEADERS)
 
 
-def add_explorer_routes(app: web.Application, source: ServedConfig) -> None:
+def add_explorer_routes(app: web.Application, source: ServedWorker) -> None:
     """Add the explorer's routes to ``app``; call before the catch-all route that serves the worker."""
 
     async def page(request: web.Request) -> web.Response:
