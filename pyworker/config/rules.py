@@ -211,7 +211,7 @@ class _Step:
     targeted: dict[str, str] | None
 
     def run(self) -> None:
-        pass  # self._check_names()
+        self._check_names()
         for position, name in enumerate(self.migration.deleted_classes):
             self._delete(name, f"deleted_classes[{position}]")
         for position, rename in enumerate(self.migration.renamed_classes):

@@ -229,3 +229,11 @@ def test_config_valid_texts_load() -> None:
     """The configs the mutations start from are valid: a mutation is what breaks them."""
     for name, text in VALID_TEXTS.items():
         assert _load(name, text) == "loaded", name
+
+
+def test_config_env_binding_named_by_a_table_is_a_config_error() -> None:
+    """Found by the fuzz test: ``binding = {}`` in an environment's KV namespace raised TypeError
+    (unhashable dict) instead of a diagnostic."""
+    config = tomlkit.parse(VALID_TOML).unwrap()
+    config["env"]["staging"]["kv_namespaces"] = [{"binding": {}, "id": "x"}]
+    assert _load("wrangler.json", json.dumps(config), "staging") == "ConfigError"
