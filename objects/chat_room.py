@@ -16,17 +16,12 @@ from pyodide.ffi import JsException
 from workers import DurableObject, Response
 
 from javascript import parse_json, to_json, truthy
-from responses import text
+from responses import compact_json, text
 
 HELP = "Chat Room endpoint. Try /chat/ws for WebSocket or /chat/messages"
 HISTORY_LIMIT = 100
 NO_STATUS = 1005  # the client's Close frame carried no code; it cannot be sent back
 MISSING = object()
-
-
-def json_response(data, status=200):
-    """A compact JSON response, as the original's ``Response.json`` writes it."""
-    return text(to_json(data), status=status, content_type="application/json")
 
 
 class ChatRoom(DurableObject):
@@ -35,7 +30,7 @@ class ChatRoom(DurableObject):
         if path == "/chat/ws":
             return self.connect(request)
         if path == "/chat/messages" and request.method == "GET":
-            return json_response({"messages": await self.history()})
+            return compact_json({"messages": await self.history()})
         if path == "/chat/send" and request.method == "POST":
             return await self.send_from_http(request)
         return text(HELP, status=404)
@@ -60,10 +55,10 @@ class ChatRoom(DurableObject):
         fields = body if isinstance(body, dict) else {}
         message_text, username = fields.get("text"), fields.get("username")
         if not (truthy(message_text) and truthy(username)):
-            return json_response({"error": "text and username required"}, status=400)
+            return compact_json({"error": "text and username required"}, status=400)
         message = new_message(message_text, username)
         await self.publish(message)
-        return json_response({"success": True, "message": message})
+        return compact_json({"success": True, "message": message})
 
     async def webSocketMessage(self, ws, message):
         try:
