@@ -70,7 +70,7 @@ def add_cdn_cgi_routes(app: web.Application, worker: ScheduledHandler) -> None:
         started = time.perf_counter()
         result = await worker.scheduled(incoming.query.get("cron", ""))
         if result.error is not None:
-            outgoing = error_response(incoming.headers, result.error)
+            outgoing = error_response(incoming.headers, result.error, incoming)
         else:
             outgoing = web.Response(text="Ran scheduled event")
         return _logged(incoming, outgoing, started)
