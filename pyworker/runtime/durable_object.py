@@ -11,7 +11,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from pyworker.runtime import current
 from pyworker.runtime.alarms import ObjectAlarm
@@ -24,7 +24,7 @@ from pyworker.runtime.jsglobals import Date
 from pyworker.runtime.websockets import WebSocket, WebSocketRequestResponsePair
 from pyworker.storage.durable_object_storage import DurableObjectStorage
 
-__all__ = ["DurableObject", "DurableObjectState", "ObjectHost"]
+__all__ = ["DurableObject", "DurableObjectAbort", "DurableObjectState", "ObjectHost"]
 
 log = logging.getLogger("pyworker")
 
@@ -43,6 +43,10 @@ class DurableObject:
     def __init__(self, ctx: DurableObjectState, env: Any) -> None:
         self.ctx = ctx
         self.env = env
+
+
+class DurableObjectAbort(BaseException):
+    """Raised by ``ctx.abort()``: not an ``Exception``, so user code cannot swallow it by accident."""
 
 
 class DurableObjectState:
@@ -67,6 +71,11 @@ class DurableObjectState:
     def waitUntil(self, awaitable: Awaitable[Any]) -> None:  # noqa: N802
         """Keep working on ``awaitable`` after the current event has answered."""
         self._host.background(awaitable)
+
+    def abort(self, reason: str | None = None) -> NoReturn:
+        """Reset the object now: the current call fails, the next event constructs a new instance."""
+        self._host.instance = None
+        raise DurableObjectAbort(reason or "Durable Object was aborted")
 
     def acceptWebSocket(self, ws: WebSocket, tags: Iterable[str] | None = None) -> None:  # noqa: N802
         """Accept ``ws`` for hibernation: its events go to ``webSocketMessage``/``Close``/``Error``,

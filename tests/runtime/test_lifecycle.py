@@ -108,3 +108,30 @@ async def test_lifecycle_eviction_can_be_disabled(tmp_path: Path, clock) -> None
     await clock.advance(3_600_000)
     assert await stub.touch() == 2
     objects.close()
+
+
+class Aborting(DurableObject):
+    constructed = 0
+
+    def __init__(self, ctx, env):  # type: ignore[no-untyped-def]
+        super().__init__(ctx, env)
+        Aborting.constructed += 1
+
+    async def give_up(self) -> None:
+        await self.ctx.storage.put("before", True)
+        self.ctx.abort("enough")
+
+    async def stored(self) -> bool:
+        return await self.ctx.storage.get("before")
+
+
+async def test_lifecycle_abort_fails_the_call_and_resets_the_object(tmp_path: Path, clock) -> None:
+    from pyworker.runtime.durable_object import DurableObjectAbort
+
+    Aborting.constructed = 0
+    objects = ObjectClass("Aborting", "w", tmp_path, OutputGate(), Aborting, None, clock=clock)
+    stub = DurableObjectNamespace("A", objects).getByName("a")
+    with pytest.raises(DurableObjectAbort, match="enough"):
+        await stub.give_up()
+    assert await stub.stored() is True and Aborting.constructed == 2
+    objects.close()
