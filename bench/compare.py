@@ -116,7 +116,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--client", choices=["auto", "wrk", "aiohttp"], default="auto",
                    help="HTTP load client; auto = wrk if on PATH (smoke: aiohttp)")  # fmt: skip
     p.add_argument("--ws-clients", type=_csv(int), help="WebSocket client counts (default 50,200; smoke 5,20)")
-    p.add_argument("--ws-messages", type=int, help="messages per WebSocket phase (default 100, smoke 5)")
+    p.add_argument("--ws-messages", type=int, help="messages per WebSocket phase (default 300, smoke 5)")
     p.add_argument("--storage-n", type=int, help="puts (and gets) per storage request (default 1000, smoke 100)")
     p.add_argument("--storage-repeats", type=int, help="timed storage requests (default 15, smoke 2)")
     p.add_argument("--no-install", action="store_true", help="do not run `npm ci` in bench/reference")
@@ -128,7 +128,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     smoke = args.smoke
     defaults = {
         "cold_runs": (5, 1), "reload_saves": (10, 2), "duration": (5.0, 0.2), "warmup": (1.0, 0.0),
-        "repeats": (3, 1), "ws_clients": ([50, 200], [5, 20]), "ws_messages": (100, 5),
+        "repeats": (3, 1), "ws_clients": ([50, 200], [5, 20]), "ws_messages": (300, 5),
         "storage_n": (1000, 100), "storage_repeats": (15, 2),
     }  # fmt: skip
     for name, (full, tiny) in defaults.items():

@@ -1,13 +1,15 @@
 """Request guards of ``pyworker dev``: what the server refuses before the worker sees a request.
 
 * **Body size** — a request body over ``DevConfig.max_body_size`` (100 MiB by default, Cloudflare's
-  limit on the Free and Pro plans) is answered ``413 Payload Too Large``: at once when its
+  limit on the Free and Pro plans) is answered ``413``: at once when its
   ``Content-Length`` says so, else as soon as a chunked body passes the limit.
 * **Local-only endpoints** — ``/cdn-cgi/*`` (the explorer, the scheduled handler, ...) and
   ``/__scheduled`` answer only requests whose ``Host`` and ``Origin`` name this machine:
   ``localhost`` (or ``*.localhost``), ``127.0.0.0/8``, ``[::1]``, or the ``--ip`` the server listens
   on. Anything else gets ``403``: a web page whose own name was pointed at 127.0.0.1 (DNS
   rebinding) cannot drive them from the developer's browser.
+* **Host** — a ``Host`` header that is not a host name or address with an optional port (``[::1``,
+  ``a/b``, a space) is answered ``400``: the worker's ``request.url`` is built from it.
 * **Methods** — a method the runtime's ``Request`` has no name for (WebDAV's ``PROPFIND``,
   ``PURGE``) is answered ``501 Not Implemented`` instead of failing inside the worker.
 * **Malformed requests** — aiohttp answers them 400 and logs its parser's traceback; the server
@@ -25,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from http import HTTPMethod
@@ -43,6 +46,8 @@ LOCAL_ONLY_PREFIXES = ("/cdn-cgi/",)
 """Paths served only to requests addressed to this machine (``/__scheduled`` too, with ``--test-scheduled``)."""
 
 _METHODS = frozenset(HTTPMethod.__members__)
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]*)(:[0-9]*)?")
+"""RFC 3986's ``host [ ":" port ]`` (an IP literal or a registered name)."""
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -124,6 +129,9 @@ def _guard(dev: DevConfig | None) -> Callable[[web.Request, _Handler], Awaitable
     @web.middleware
     async def guard(request: web.Request, handler: _Handler) -> web.StreamResponse:
         started = time.perf_counter()
+        host = request.headers.get("Host")
+        if host is not None and not _HOST.fullmatch(host):
+            return _refuse(request, 400, _bad_host(host), started)
         if request.method not in _METHODS:
             return _refuse(request, 501, _no_method(request.method), started)
         if request.path.startswith(local_only) or request.raw_path.startswith(local_only):
@@ -160,6 +168,10 @@ def _forbidden(path: str, reason: str) -> str:
         "Use http://localhost:<port> or http://127.0.0.1:<port> (or the --ip address) in the URL; "
         "this check protects the local endpoints from DNS rebinding."
     )
+
+
+def _bad_host(host: str) -> str:
+    return f"Bad Request: the Host header {host!r} is not a host name or address with an optional port."
 
 
 def _no_method(method: str) -> str:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pyworker.config import load_config
 from pyworker.config.rules import check_migrations
 from pyworker.errors import ConfigError
-from reliability_helpers import FUZZ
+from reliability_helpers import FUZZ, examples
 
 REPO = Path(__file__).resolve().parents[2]
 VALID_TOML = """\
@@ -138,7 +138,7 @@ _edits = st.lists(
 def test_config_fuzzed_structures_load_or_raise_config_error(fuzz_cases: Callable[[], None]) -> None:
     """Fuzz: random trees of wrangler's keys and values, as wrangler.json and as wrangler.toml."""
 
-    @settings(FUZZ, max_examples=150)
+    @settings(FUZZ, max_examples=examples(150))
     @given(
         file=st.one_of(
             _configs(null=True).map(lambda config: ("wrangler.json", json.dumps(config))),
@@ -156,7 +156,7 @@ def test_config_fuzzed_structures_load_or_raise_config_error(fuzz_cases: Callabl
 def test_config_fuzzed_mutations_of_valid_configs_load_or_raise_config_error(fuzz_cases: Callable[[], None]) -> None:
     """Fuzz: valid TOML, JSON and JSONC configs with characters deleted, inserted and replaced."""
 
-    @settings(FUZZ, max_examples=150)
+    @settings(FUZZ, max_examples=examples(150))
     @given(name=st.sampled_from(sorted(VALID_TEXTS)), edits=_edits, env=st.sampled_from([None, "staging"]))
     def check(name: str, edits: list[tuple[int, int, str]], env: str | None) -> None:
         fuzz_cases()
@@ -195,7 +195,7 @@ def test_config_fuzzed_subtrees_of_a_valid_config_load_or_raise_config_error(fuz
     """Fuzz: a valid config with up to three of its keys deleted or given values of another shape,
     so the checks deep inside (bindings, migrations, environments) see bad input too."""
 
-    @settings(FUZZ, max_examples=150)
+    @settings(FUZZ, max_examples=examples(150))
     @given(
         swaps=st.lists(st.tuples(st.sampled_from(_paths(VALID_TREE)), _configs(null=True) | _scalar_values), max_size=3),
         env=st.sampled_from([None, "staging"]),
@@ -216,7 +216,7 @@ def test_config_fuzzed_subtrees_of_a_valid_config_load_or_raise_config_error(fuz
 def test_config_fuzzed_text_loads_or_raises_config_error(fuzz_cases: Callable[[], None]) -> None:
     """Fuzz: arbitrary text (NUL, lone brackets, bad escapes) under each config file name."""
 
-    @settings(FUZZ, max_examples=100)
+    @settings(FUZZ, max_examples=examples(100))
     @given(name=st.sampled_from(sorted(VALID_TEXTS)), text=_garbage)
     def check(name: str, text: str) -> None:
         fuzz_cases()

@@ -21,7 +21,7 @@ from pyworker.runtime.values import DataCloneError
 from pyworker.storage.durable_object_storage import DurableObjectStorage
 from pyworker.storage.errors import StorageError
 from pyworker.storage.sqlite_store import SqliteStore
-from reliability_helpers import FUZZ, integrity_errors
+from reliability_helpers import FUZZ, examples, integrity_errors
 
 CLEAR_ERRORS = (TypeError, ValueError, DataCloneError, StorageError)
 HUGE = 2_300_000  # over SQLite's 2,200,000-byte record limit
@@ -157,7 +157,7 @@ class _Object:
 def test_storage_fuzzed_keys_and_values_give_clear_errors_and_intact_files(fuzz_cases: Callable[[], None]) -> None:
     """Fuzz: sequences of up to 25 calls per example, each example on a fresh file."""
 
-    @settings(FUZZ, max_examples=120)
+    @settings(FUZZ, max_examples=examples(120))
     @given(ops=_ops)
     def check(ops: list[tuple[Any, ...]]) -> None:
         fuzz_cases()

@@ -21,7 +21,7 @@ from pyworker.dev_config import DevConfig
 from pyworker.errors import ConfigError, MigrationError
 from pyworker.runtime.ffi import JsException
 from pyworker.runtime.worker import Worker
-from reliability_helpers import FUZZ, on_loop
+from reliability_helpers import FUZZ, examples, on_loop
 
 ENTRY = """
 from urllib.parse import parse_qs, urlsplit
@@ -86,7 +86,7 @@ async def test_paths_object_names_and_kv_keys_stay_inside_the_persist_root(
             return
         assert await env.CACHE.get(name) == name
 
-    @settings(FUZZ, max_examples=100)
+    @settings(FUZZ, max_examples=examples(100))
     @given(name=_names)
     def check(name: str) -> None:
         fuzz_cases()
