@@ -19,8 +19,9 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import Self
 
 from bench._server import _ANSI, ServerStartError, free_port, session_members
 
@@ -59,7 +60,7 @@ def ensure_installed(install: bool = True) -> str:
         if npm is None or shutil.which("node") is None:
             raise WranglerUnavailable("node and npm are needed to install wrangler (bench/reference)")
         proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=REFERENCE_DIR,
-                              capture_output=True, text=True)  # fmt: skip
+                              capture_output=True, text=True, check=False)  # fmt: skip
         if proc.returncode != 0 or not WRANGLER_BIN.exists():
             raise WranglerUnavailable(f"npm ci failed in {REFERENCE_DIR}:\n{proc.stdout}\n{proc.stderr}")
     version = wrangler_version()
@@ -193,7 +194,7 @@ class WranglerProcess:
         out = self.output().rstrip() or "(no output)"
         return f"{reason}\ncommand: {' '.join(self.command)}\ncwd: {self.project}\n--- wrangler output ---\n{out}"
 
-    def __enter__(self) -> WranglerProcess:
+    def __enter__(self) -> Self:
         try:
             self.start()
         except BaseException:

@@ -43,11 +43,24 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from bench import websockets as ws_bench
-from bench._load import CellResult, aiohttp_client_info, run_aiohttp, run_wrk, wrk_client_info, wrk_path
-from bench._server import PyworkerProcess, ServerStartError, free_port, rss_breakdown, session_members
+from bench._load import (
+    CellResult,
+    aiohttp_client_info,
+    run_aiohttp,
+    run_wrk,
+    wrk_client_info,
+    wrk_path,
+)
+from bench._server import (
+    PyworkerProcess,
+    ServerStartError,
+    free_port,
+    rss_breakdown,
+    session_members,
+)
 from bench._wrangler import (
     REFERENCE_DIR,
     WranglerProcess,
@@ -348,7 +361,7 @@ class RssSampler:
             if self._stop.wait(self.interval):
                 return
 
-    def __enter__(self) -> RssSampler:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -597,17 +610,17 @@ def format_markdown(report: dict[str, Any]) -> str:
     met = [t for t in report["targets"] if t["met"]]
     measured = [t for t in report["targets"] if t["met"] is not None]
     lines = [
-        f"Run of {report['timestamp']} (`python -m bench.compare{' --smoke' if report['smoke'] else ''}`), "
-        f"commit `{(report['git']['commit'] or '?')[:12]}`{' (dirty tree)' if report['git']['dirty'] else ''}.",
+        (f"Run of {report['timestamp']} (`python -m bench.compare{' --smoke' if report['smoke'] else ''}`), "
+         f"commit `{(report['git']['commit'] or '?')[:12]}`{' (dirty tree)' if report['git']['dirty'] else ''}."),
         "",
-        f"- machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['python']}, {m['platform']}; node "
-        f"{report['versions'].get('node') or '-'}, wrangler {report['versions'].get('wrangler') or '-'}",
-        f"- load average (1/5/15 min) at start {la['start']}, at end {la['end']}; the load client and both "
-        "servers share the machine's cores, and other jobs may have run on it",
-        f"- HTTP: {report['client']['name']}, {s['duration_s']:g} s per cell after {s['warmup_s']:g} s warmup, "
-        f"{s['repeats']} runs per cell (medians), cells alternating between the servers; WebSockets: "
-        f"{s['ws_messages']} messages per phase; cold start: median of {s['cold_runs']}; reload: median of "
-        f"{s['reload_saves']} saves; storage: median of {s['storage_repeats']} requests",
+        (f"- machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['python']}, {m['platform']}; node "
+         f"{report['versions'].get('node') or '-'}, wrangler {report['versions'].get('wrangler') or '-'}"),
+        (f"- load average (1/5/15 min) at start {la['start']}, at end {la['end']}; the load client and both "
+         "servers share the machine's cores, and other jobs may have run on it"),
+        (f"- HTTP: {report['client']['name']}, {s['duration_s']:g} s per cell after {s['warmup_s']:g} s warmup, "
+         f"{s['repeats']} runs per cell (medians), cells alternating between the servers; WebSockets: "
+         f"{s['ws_messages']} messages per phase; cold start: median of {s['cold_runs']}; reload: median of "
+         f"{s['reload_saves']} saves; storage: median of {s['storage_repeats']} requests"),
         f"- targets met: {len(met)} of {len(measured)}",
         "",
         "| " + " | ".join(HEADER) + " |",
@@ -648,7 +661,7 @@ def node_version() -> str | None:
     node = shutil.which("node")
     if not node:
         return None
-    proc = subprocess.run([node, "--version"], capture_output=True, text=True)
+    proc = subprocess.run([node, "--version"], capture_output=True, text=True, check=False)
     return proc.stdout.strip() or None
 
 
@@ -726,14 +739,17 @@ def build_report(args: argparse.Namespace, measured: dict[str, Any], load_start:
         "git": git_info(),
         "versions": {"wrangler": wrangler, "node": node_version() if wrangler else None},
         "client": wrk_client_info() if args.client == "wrk" else aiohttp_client_info(),
-        "load_average": {"start": load_start, "end": measured["phase_load_average"]["end"],
-                         "phases": measured["phase_load_average"]},  # fmt: skip
+        "load_average": {
+            "start": load_start,
+            "end": measured["phase_load_average"]["end"],
+            "phases": measured["phase_load_average"],
+        },
         "settings": {
-            "phases": args.phases, "cold_runs": args.cold_runs, "reload_saves": args.reload_saves,
-            "duration_s": args.duration, "warmup_s": args.warmup, "repeats": args.repeats,
-            "concurrency": args.concurrency, "paths": args.paths, "ws_clients": args.ws_clients,
-            "ws_messages": args.ws_messages, "storage_n": args.storage_n, "storage_repeats": args.storage_repeats,
-        },  # fmt: skip
+            name: getattr(args, name)
+            for name in ("phases", "cold_runs", "reload_saves", "repeats", "concurrency", "paths", "ws_clients",
+                         "ws_messages", "storage_n", "storage_repeats")
+        }
+        | {"duration_s": args.duration, "warmup_s": args.warmup},
         "results": results,
         "ratios": ratios,
         "targets": evaluate_targets(ratios),

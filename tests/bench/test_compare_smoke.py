@@ -12,7 +12,14 @@ _ROOT = Path(__file__).resolve().parents[2]
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from bench.compare import MD_BEGIN, MD_END, compute_ratios, evaluate_targets, table_rows, write_markdown  # noqa: E402
+from bench.compare import (
+    MD_BEGIN,
+    MD_END,
+    compute_ratios,
+    evaluate_targets,
+    table_rows,
+    write_markdown,
+)
 
 SIDE_KEYS = {"cold_start", "reload", "rss", "http", "websockets", "storage"}
 HTTP_KEYS = {"path", "concurrency", "rps", "p50_ms", "p99_ms", "errors", "client_cpu_ratio_max", "runs"}
@@ -23,7 +30,7 @@ def test_compare_smoke_run_measures_pyworker_and_writes_the_report(tmp_path: Pat
     out = tmp_path / "compare.json"
     proc = subprocess.run(
         [sys.executable, "-m", "bench.compare", "--smoke", "--out", str(out)],
-        cwd=_ROOT, capture_output=True, text=True, timeout=120,
+        cwd=_ROOT, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads(out.read_text())
