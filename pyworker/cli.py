@@ -36,7 +36,8 @@ def _var(text: str) -> tuple[str, str]:
     return name, value
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(other_commands: bool = True) -> argparse.ArgumentParser:
+    """The argument parser; ``other_commands=False`` leaves out all but ``dev`` (a faster start)."""
     parser = argparse.ArgumentParser(
         prog="pyworker",
         description="Local runtime and dev server for Cloudflare Python Workers and Durable Objects.",
@@ -62,15 +63,17 @@ def _parser() -> argparse.ArgumentParser:
                      help="run the scheduled handler whenever a cron of [triggers] is due")
     dev.add_argument("--evict-after", type=float, default=10.0, metavar="SECONDS",
                      help="drop Durable Objects idle this long from memory (default: 10; 0 = never)")
-    from pyworker.commands import register_commands
+    if other_commands:
+        from pyworker.commands import register_commands
 
-    register_commands(commands)
+        register_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser(other_commands=argv[:1] != ["dev"]).parse_args(argv)
     try:
         if args.command == "dev":
             return _dev(args)
@@ -101,10 +104,6 @@ def _dev(args: argparse.Namespace) -> int:
     from pyworker.server.log import setup_logging
 
     setup_logging(dev.log_level)
-    if dev.reload:
-        # Bytecode caches are keyed by the source's mtime in whole seconds and its size: two saves
-        # within one second could otherwise import the first save's code.
-        sys.dont_write_bytecode = True
     loaded = _load_config(dev)
     from pyworker.runtime.loop import loop_factory
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from croniter import CroniterBadDateError, CroniterError, croniter
 
 __all__ = ["CronExpression", "cron_problem"]
 
@@ -41,6 +40,8 @@ class CronExpression:
         fields[4] = ",".join(_day_of_week_term(term) for term in fields[4].split(","))
         self.text = text
         self._croniter_text = " ".join(fields)
+        from croniter import CroniterError, croniter  # only projects with crons pay for this import
+
         try:
             croniter(self._croniter_text, dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         except (CroniterError, ValueError, KeyError) as error:
@@ -50,6 +51,8 @@ class CronExpression:
         """The first time (epoch ms) after ``after_ms`` the expression matches; None if it never
         does again (``0 0 30 2 *``)."""
         start = dt.datetime.fromtimestamp(after_ms / 1000, tz=dt.UTC)
+        from croniter import CroniterBadDateError, croniter
+
         try:
             return float(croniter(self._croniter_text, start).get_next(float)) * 1000
         except CroniterBadDateError:

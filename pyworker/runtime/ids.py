@@ -52,10 +52,13 @@ class DurableObjectId:
 class IdFactory:
     """Makes and checks the ids of one namespace (one ``unique_key``)."""
 
-    __slots__ = ("_key",)
+    __slots__ = ("_key", "_hex_by_name")
+
+    _NAMES_CACHED = 10_000
 
     def __init__(self, unique_key: str) -> None:
         self._key = hashlib.sha256(unique_key.encode()).digest()
+        self._hex_by_name: dict[str, str] = {}
 
     def _mac(self, data: bytes) -> bytes:
         return hmac.new(self._key, data, hashlib.sha256).digest()[:16]
@@ -64,8 +67,13 @@ class IdFactory:
         return DurableObjectId((head + self._mac(head)).hex(), name)
 
     def from_name(self, name: str) -> DurableObjectId:
-        """The deterministic id for ``name``."""
-        return self._make(self._mac(name.encode()), name)
+        """The deterministic id for ``name`` (the two HMACs are computed once per name)."""
+        hex_id = self._hex_by_name.get(name)
+        if hex_id is None:
+            if len(self._hex_by_name) >= self._NAMES_CACHED:
+                self._hex_by_name.clear()
+            hex_id = self._hex_by_name[name] = self._make(self._mac(name.encode()), name).toString()
+        return DurableObjectId(hex_id, name)
 
     def unique(self) -> DurableObjectId:
         """A new random id."""

@@ -49,6 +49,9 @@ def load_module(main_path: Path) -> ModuleType:
     _Imported.folder = folder
     importlib.invalidate_caches()
     before = set(sys.modules)
+    # Bytecode caches are keyed by the source's mtime in whole seconds and its size: after two saves
+    # within one second a reload could import the first save's code. So none is written for user code.
+    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:
         return importlib.import_module(main_path.stem)
     except SyntaxError as error:
@@ -56,6 +59,7 @@ def load_module(main_path: Path) -> ModuleType:
     except Exception as error:
         raise WorkerImportError(_describe_import_error(error, main_path)) from None
     finally:
+        sys.dont_write_bytecode = writes_bytecode
         _Imported.module_names = {
             name for name in set(sys.modules) - before
             if (getattr(sys.modules[name], "__file__", None) or "").startswith(folder + "/")
