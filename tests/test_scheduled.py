@@ -192,3 +192,28 @@ def test_scheduled_dev_crons_flag_is_accepted_without_warning(project, run_dev) 
     with pytest.raises(urllib.error.HTTPError) as raised:
         urllib.request.urlopen(server.url + "/cdn-cgi/handler/nope", timeout=5)
     assert raised.value.code == 404
+
+
+FAVICON_ENTRY = """
+from workers import Response, WorkerEntrypoint
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        raise RuntimeError("no favicon here")
+
+    async def scheduled(self, controller, env, ctx):
+        pass
+"""
+
+
+async def test_scheduled_favicon_error_after_test_route_is_an_empty_404(serve) -> None:
+    client = await serve(FAVICON_ENTRY, test_scheduled=True)
+    response = await client.get("/favicon.ico", headers={"Referer": "http://localhost:8787/__scheduled"})
+    assert (response.status, await response.text()) == (404, "")
+
+
+async def test_scheduled_favicon_error_from_elsewhere_stays_a_500(serve) -> None:
+    client = await serve(FAVICON_ENTRY, test_scheduled=True)
+    response = await client.get("/favicon.ico", headers={"Referer": "http://localhost:8787/other"})
+    assert response.status == 500

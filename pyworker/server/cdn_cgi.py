@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from pyworker.dev_config import DevConfig
 from pyworker.runtime.scheduled import ScheduledResult
@@ -81,6 +82,21 @@ def add_cdn_cgi_routes(app: web.Application, worker: ScheduledHandler) -> None:
     dev = getattr(worker, "dev", None)  # a bare fetch handler (tests, benchmarks) has no settings
     if dev is not None and dev.test_scheduled:
         app.router.add_route("*", "/__scheduled", test_scheduled)
+        app.middlewares.append(_hide_favicon_error_after_test_scheduled)
+
+
+@web.middleware
+async def _hide_favicon_error_after_test_scheduled(incoming: web.Request, handler: Handler) -> web.StreamResponse:
+    """A browser showing ``/__scheduled`` also asks for ``/favicon.ico``: as wrangler's middleware
+    does, a 500 from the worker there becomes an empty 404 instead of an error page."""
+    outgoing = await handler(incoming)
+    if (
+        incoming.path == "/favicon.ico"
+        and outgoing.status == 500
+        and incoming.headers.get("Referer", "").endswith("/__scheduled")
+    ):
+        return web.Response(status=404)
+    return outgoing
 
 
 def _time(text: str | None) -> float | None:
