@@ -21,18 +21,6 @@ import struct
 from collections.abc import Mapping
 from typing import Any
 
-import v8serialize
-from v8serialize.jstypes import (
-    JSArray,
-    JSArrayBuffer,
-    JSError,
-    JSHole,
-    JSMap,
-    JSPrimitiveObject,
-    JSSet,
-    JSTypedArray,
-    JSUndefined,
-)
 
 __all__ = ["decode", "encode", "epoch_ms"]
 
@@ -230,7 +218,9 @@ def decode(data: bytes) -> Any:
         reader = _Reader(data)
         return reader.value()
     except _Unsupported:
-        return _from_js(v8serialize.loads(bytes(data)))
+        from pyworker.storage.codec_fallback import decode_rare  # v8serialize loads slowly: only when needed
+
+        return decode_rare(data)
 
 
 class _Reader:
@@ -279,12 +269,12 @@ class _Reader:
         if tag == 0x22:  # "
             return self.raw(self.varint()).decode("latin-1")
         if tag == 0x4E:  # N
-            return _number(_unpack_double(self.raw(8))[0])
+            return python_number(_unpack_double(self.raw(8))[0])
         if tag == 0x6F:  # o
             result: dict[Any, Any] = {}
             while self.data[self.pos] != 0x7B:
                 key = self.value()
-                result[key if type(key) is str else _key(key)] = self.value()
+                result[key if type(key) is str else property_key(key)] = self.value()
             self.pos += 1
             self.varint()
             return result
@@ -355,7 +345,7 @@ class _Reader:
         if tag == 0x5A:  # Z
             return self.bigint()
         if tag == 0x6E:  # n: Number object
-            return _number(_unpack_double(self.raw(8))[0])
+            return python_number(_unpack_double(self.raw(8))[0])
         if tag == 0x73:  # s: String object
             return self.value()
         if tag == 0x7A:  # z: BigInt object
@@ -368,14 +358,14 @@ class _Reader:
         return -magnitude if bitfield & 1 else magnitude
 
 
-def _number(value: float) -> int | float:
+def python_number(value: float) -> int | float:
     """A JavaScript number as the SDK gives it to Python: safe integers become ``int``."""
     if value.is_integer() and -_SAFE_INTEGER <= value <= _SAFE_INTEGER:
         return int(value)
     return value
 
 
-def _key(key: Any) -> str:
+def property_key(key: Any) -> str:
     """An object key read as a number (integer-like keys are stored as numbers) back as text."""
     if isinstance(key, float) and key.is_integer():
         return str(int(key))
@@ -395,38 +385,3 @@ def _date(ms: float) -> datetime.datetime | float:
         return _EPOCH + datetime.timedelta(milliseconds=ms)
     except (OverflowError, ValueError):  # NaN (Invalid Date) or outside Python's range
         return ms
-
-
-def _from_js(value: Any) -> Any:  # noqa: C901 - one branch per v8serialize type
-    """Convert what ``v8serialize.loads`` returns (the rare tags) to the SDK's Python values."""
-    if value is None or value is JSUndefined or value is JSHole:
-        return None
-    if isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, float):
-        return _number(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, JSArray):
-        return [_from_js(v) for v in value.array]
-    if isinstance(value, JSSet):
-        members = [_from_js(v) for v in value]
-        try:
-            return set(members)
-        except TypeError:
-            return members
-    if isinstance(value, JSTypedArray):
-        return memoryview(bytes(value.get_view()))
-    if isinstance(value, JSArrayBuffer):
-        return memoryview(bytes(value.data))
-    if isinstance(value, JSPrimitiveObject):
-        return _from_js(value.value)
-    if isinstance(value, JSError):
-        return Exception(f"{value.name}: {value.message}")  # the SDK's Exception(error.toString())
-    if isinstance(value, JSMap):
-        return {_from_js(k): _from_js(v) for k, v in value.items()}
-    if isinstance(value, Mapping):
-        return {_key(k): _from_js(v) for k, v in value.items()}
-    if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value
-    return value
