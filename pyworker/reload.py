@@ -28,6 +28,7 @@ from typing import Self
 from watchfiles import Change, DefaultFilter, awatch
 from watchfiles.main import FileChange
 
+from pyworker.bindings.vars import secret_file_candidates
 from pyworker.config import LoadedConfig
 from pyworker.errors import PyworkerError
 from pyworker.runtime.worker import Worker
@@ -71,7 +72,7 @@ class WatchTargets:
     Attributes:
         trees: folders whose files all count, subfolders included (``main``'s folder,
             ``migrations/``); they need not exist yet.
-        files: single files that count (the config, ``.dev.vars``); they need not exist.
+        files: single files that count (the config, ``.dev.vars``, ``.env``); they need not exist.
         directories: the existing folders to watch, each one non-recursively.
     """
 
@@ -83,8 +84,8 @@ class WatchTargets:
     def of(cls, loaded: LoadedConfig) -> WatchTargets:
         """The targets of a worker served with the config ``loaded``."""
         trees = frozenset({loaded.main_path.parent, loaded.root / "migrations"})
-        dev_vars = [".dev.vars", f".dev.vars.{loaded.env_name}"] if loaded.env_name else [".dev.vars"]
-        files = {loaded.root / name for name in dev_vars}
+        dev_vars, dot_env = secret_file_candidates(loaded.root, loaded.env_name)
+        files = {*dev_vars, *dot_env}
         if loaded.path is not None:
             files.add(loaded.path)
         directories = {d for tree in trees for d in _folders(tree)}

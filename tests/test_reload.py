@@ -238,12 +238,15 @@ def test_dev_no_reload_ignores_edits(app: Path, run_dev) -> None:
     assert "Reloading" not in server.output
 
 
-def test_watch_targets_are_main_folders_config_dev_vars_and_migrations(app: Path) -> None:
+def test_watch_targets_are_main_folders_config_dev_vars_dot_env_and_migrations(app: Path) -> None:
     for folder in ("src/pkg", "src/__pycache__", ".wrangler/state", ".venv/lib"):
         (app / folder).mkdir(parents=True)
     targets = WatchTargets.of(load_config(app))
     assert targets.directories == {app, app / "src", app / "src/pkg"}
-    counted_files = ("src/pkg/mod.py", "src/data.json", "wrangler.toml", ".dev.vars", "migrations", "migrations/1.sql")
+    counted_files = (
+        "src/pkg/mod.py", "src/data.json", "wrangler.toml", ".dev.vars", ".env", ".env.local", "migrations",
+        "migrations/1.sql",
+    )
     for counted in counted_files:
         assert targets(Change.modified, str(app / counted)), counted
     for ignored in (

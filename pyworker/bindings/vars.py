@@ -38,16 +38,23 @@ HIDDEN = "(hidden)"
 """What the bindings table shows instead of a secret's value."""
 
 
+def secret_file_candidates(root: Path, env_name: str | None) -> tuple[list[Path], list[Path]]:
+    """Where local secrets may come from (DO_SPEC §1.9): the ``.dev.vars`` files, of which the first
+    that exists is used alone, and the ``.env`` files, merged in this order when none of those exists."""
+    dev_vars = ([root / f".dev.vars.{env_name}"] if env_name else []) + [root / ".dev.vars"]
+    names = [".env", ".env.local"] + ([f".env.{env_name}", f".env.{env_name}.local"] if env_name else [])
+    return dev_vars, [root / name for name in names]
+
+
 def secret_files(root: Path, env_name: str | None) -> list[Path]:
-    """The files local secrets are read from, in the order they apply (DO_SPEC §1.9)."""
-    dev_vars = [root / f".dev.vars.{env_name}"] if env_name else []
-    for path in [*dev_vars, root / ".dev.vars"]:
+    """The files local secrets are read from, in the order they apply."""
+    dev_vars, dot_env = secret_file_candidates(root, env_name)
+    for path in dev_vars:
         if path.is_file():
             return [path]
     if os.environ.get(LOAD_FROM_DOT_ENV, "").lower() == "false":
         return []
-    names = [".env", ".env.local"] + ([f".env.{env_name}", f".env.{env_name}.local"] if env_name else [])
-    return [root / name for name in names if (root / name).is_file()]
+    return [path for path in dot_env if path.is_file()]
 
 
 def _secrets(context: BindingContext) -> tuple[dict[str, str], list[Path]]:
