@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Self, Sequence, TypeVar
 
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
@@ -37,59 +37,45 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-class PyworkerProcess:
-    """A ``python -m pyworker dev`` subprocess on a free port with a throwaway ``--persist-to``.
+class ServerProcess:
+    """A dev server in a subprocess of its own session, on a free port, with a temporary folder.
 
-    Use it as a context manager: entering starts the server and waits for
-    ``Ready on http://127.0.0.1:<port>``; leaving stops it (SIGINT, then SIGKILL).
-    ``url``, ``pid`` and ``output()`` are available while it runs.
+    Use it as a context manager: entering starts the server and waits for ``Ready on <url>``;
+    leaving stops it and deletes the folder. ``url``, ``pid`` and ``output()`` are available while it
+    runs. Subclasses set ``command`` and ``cwd`` and implement ``start()`` and ``stop()``.
     """
 
-    def __init__(
-        self,
-        cwd: str | os.PathLike[str],
-        extra_args: Sequence[str] = (),
-        *,
-        ready_timeout: float = READY_TIMEOUT_S,
-        stop_timeout: float = STOP_TIMEOUT_S,
-    ) -> None:
-        self.cwd = Path(cwd)
-        self.extra_args = list(extra_args)
+    label = "server"
+
+    def __init__(self, *, ready_timeout: float, stop_timeout: float) -> None:
         self.ready_timeout = ready_timeout
         self.stop_timeout = stop_timeout
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.returncode: int | None = None
         self.killed = False
-        self._tmp = tempfile.TemporaryDirectory(prefix="pyworker-bench-")
-        self._log_path = Path(self._tmp.name) / "server.log"
-        state_dir = Path(self._tmp.name) / "state"
-        state_dir.mkdir()
-        self.command = [
-            sys.executable, "-m", "pyworker", "dev",
-            "--port", str(self.port),
-            "--ip", "127.0.0.1",
-            "--persist-to", str(state_dir),
-            *self.extra_args,
-        ]  # fmt: skip
+        self._tmp = tempfile.TemporaryDirectory(prefix=f"{self.label}-bench-")
+        self.tmp = Path(self._tmp.name)
+        self._log_path = self.tmp / f"{self.label}.log"
         self._proc: subprocess.Popen[bytes] | None = None
+        self.command: list[str] = []
+        self.cwd = self.tmp
 
     @property
     def pid(self) -> int:
-        """Process id of the server (the root of its process tree)."""
+        """Process id of the server (the root of its process tree, leader of its session)."""
         assert self._proc is not None, "server not started"
         return self._proc.pid
 
     def output(self) -> str:
-        """Everything the server has written to stdout and stderr so far."""
+        """Everything the server has written to stdout and stderr so far, without colours."""
         try:
-            return self._log_path.read_text(errors="replace")
+            return _ANSI.sub("", self._log_path.read_text(errors="replace"))
         except FileNotFoundError:
             return ""
 
-    def start(self) -> None:
-        """Start the server and block until it reports ready; raise ServerStartError otherwise."""
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+    def _launch(self, env: dict[str, str]) -> None:
+        """Start ``command`` and block until it reports ready; raise ServerStartError otherwise."""
         with open(self._log_path, "wb") as log:
             # New session: a Ctrl-C in the terminal reaches only the benchmark,
             # which then stops the server itself in stop().
@@ -99,19 +85,72 @@ class PyworkerProcess:
             )  # fmt: skip
         ready = f"Ready on {self.url}"
         deadline = time.monotonic() + self.ready_timeout
-        while True:
-            if ready in _ANSI.sub("", self.output()):
-                return
+        while ready not in self.output():
             code = self._proc.poll()
             if code is not None:
                 self.returncode = code
-                raise ServerStartError(self._failure(f"server exited with code {code}"))
+                raise ServerStartError(self._failure(f"{self.label} exited with code {code}"))
             if time.monotonic() > deadline:
                 self.stop()
-                raise ServerStartError(
-                    self._failure(f"no {ready!r} within {self.ready_timeout:g} s")
-                )
+                raise ServerStartError(self._failure(f"no {ready!r} within {self.ready_timeout:g} s"))
             time.sleep(0.05)
+
+    def stop(self) -> int | None:
+        """Stop the server; return its exit code, or None if it never started."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop the server if needed and delete its temporary directory."""
+        self.stop()
+        self._tmp.cleanup()
+
+    def _failure(self, reason: str) -> str:
+        out = self.output().rstrip() or "(no output)"
+        return f"{reason}\ncommand: {' '.join(self.command)}\ncwd: {self.cwd}\n--- {self.label} output ---\n{out}"
+
+    def __enter__(self) -> Self:
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start the server and block until it reports ready."""
+        raise NotImplementedError
+
+
+class PyworkerProcess(ServerProcess):
+    """A ``python -m pyworker dev`` subprocess on a free port with a throwaway ``--persist-to``."""
+
+    def __init__(
+        self,
+        cwd: str | os.PathLike[str],
+        extra_args: Sequence[str] = (),
+        *,
+        ready_timeout: float = READY_TIMEOUT_S,
+        stop_timeout: float = STOP_TIMEOUT_S,
+    ) -> None:
+        super().__init__(ready_timeout=ready_timeout, stop_timeout=stop_timeout)
+        self.cwd = Path(cwd)
+        self.extra_args = list(extra_args)
+        state_dir = self.tmp / "state"
+        state_dir.mkdir()
+        self.command = [
+            sys.executable, "-m", "pyworker", "dev",
+            "--port", str(self.port),
+            "--ip", "127.0.0.1",
+            "--persist-to", str(state_dir),
+            *self.extra_args,
+        ]  # fmt: skip
+
+    def start(self) -> None:
+        """Start the server and block until it reports ready; raise ServerStartError otherwise."""
+        self._launch(dict(os.environ, PYTHONUNBUFFERED="1"))
 
     def stop(self) -> int | None:
         """Stop the server: SIGINT, then SIGKILL to its process group after ``stop_timeout``.
@@ -133,26 +172,6 @@ class PyworkerProcess:
                 proc.wait()
         self.returncode = proc.returncode
         return self.returncode
-
-    def close(self) -> None:
-        """Stop the server if needed and delete its temporary directory."""
-        self.stop()
-        self._tmp.cleanup()
-
-    def _failure(self, reason: str) -> str:
-        out = self.output().rstrip() or "(no output)"
-        return f"{reason}\ncommand: {' '.join(self.command)}\ncwd: {self.cwd}\n--- server output ---\n{out}"
-
-    def __enter__(self) -> PyworkerProcess:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 @contextlib.contextmanager

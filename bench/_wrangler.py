@@ -17,13 +17,11 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Self
 
-from bench._server import _ANSI, ServerStartError, free_port, session_members
+from bench._server import ServerProcess, session_members
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 WRANGLER_BIN = REFERENCE_DIR / "node_modules" / ".bin" / "wrangler"
@@ -122,60 +120,27 @@ def stop_group(proc: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT_S) -
     return killed
 
 
-class WranglerProcess:
+class WranglerProcess(ServerProcess):
     """``wrangler dev`` serving a temporary copy of ``bench/reference`` (context manager).
 
     ``url``, ``pid`` (the session leader: node), ``project`` (the copy; its ``src/index.js`` can be
     edited for hot reload) and ``output()`` are available while it runs.
     """
 
+    label = "wrangler"
+
     def __init__(self, *, ready_timeout: float = READY_TIMEOUT_S, stop_timeout: float = STOP_TIMEOUT_S,
                  extra_args: Sequence[str] = ()) -> None:  # fmt: skip
-        self.ready_timeout = ready_timeout
-        self.stop_timeout = stop_timeout
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.returncode: int | None = None
-        self.killed = False
-        self._tmp = tempfile.TemporaryDirectory(prefix="wrangler-bench-")
-        root = Path(self._tmp.name)
-        self.project = root / "project"
+        super().__init__(ready_timeout=ready_timeout, stop_timeout=stop_timeout)
+        self.project = self.cwd = self.tmp / "project"
         self.project.mkdir()
-        self._log_path = root / "wrangler.log"
-        self.command = [*wrangler_command(self.port, root / "state"), *extra_args]
-        self._proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def pid(self) -> int:
-        assert self._proc is not None, "server not started"
-        return self._proc.pid
-
-    def output(self) -> str:
-        try:
-            return _ANSI.sub("", self._log_path.read_text(errors="replace"))
-        except FileNotFoundError:
-            return ""
+        self.command = [*wrangler_command(self.port, self.tmp / "state"), *extra_args]
 
     def start(self) -> None:
         """Start wrangler dev and block until it prints ``Ready on``; raise ServerStartError otherwise."""
         ensure_installed(install=False)
         copy_reference(self.project)
-        with open(self._log_path, "wb") as log:
-            self._proc = subprocess.Popen(
-                self.command, cwd=self.project, env=wrangler_env(), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        ready = f"Ready on {self.url}"
-        deadline = time.monotonic() + self.ready_timeout
-        while ready not in self.output():
-            code = self._proc.poll()
-            if code is not None:
-                self.returncode = code
-                raise ServerStartError(self._failure(f"wrangler exited with code {code}"))
-            if time.monotonic() > deadline:
-                self.stop()
-                raise ServerStartError(self._failure(f"no {ready!r} within {self.ready_timeout:g} s"))
-            time.sleep(0.05)
+        self._launch(wrangler_env())
 
     def stop(self) -> int | None:
         """Stop the whole process group (node, esbuild, workerd); return node's exit code."""
@@ -186,21 +151,4 @@ class WranglerProcess:
         self.returncode = self._proc.returncode
         return self.returncode
 
-    def close(self) -> None:
-        self.stop()
-        self._tmp.cleanup()
 
-    def _failure(self, reason: str) -> str:
-        out = self.output().rstrip() or "(no output)"
-        return f"{reason}\ncommand: {' '.join(self.command)}\ncwd: {self.project}\n--- wrangler output ---\n{out}"
-
-    def __enter__(self) -> Self:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

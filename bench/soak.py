@@ -41,7 +41,6 @@ import os
 import random
 import sys
 import tempfile
-import textwrap
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
