@@ -71,7 +71,7 @@ from bench._wrangler import (
     wrangler_command,
     wrangler_env,
 )
-from bench.http import REPO_ROOT, RESULTS_DIR, _csv, git_info, machine_info
+from bench.http import REPO_ROOT, _csv, git_info, machine_info, write_results
 from bench.reload import Poller, copy_project
 
 SIDES = ("pyworker", "wrangler")
@@ -777,11 +777,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     report = build_report(args, measured, load_start, wrangler)
     name = f"compare-smoke-{report['date']}.json" if args.smoke else f"compare-{report['date']}.json"
-    out = args.out or RESULTS_DIR / name
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(report, indent=2) + "\n")
-    os.replace(tmp, out)
+    out = write_results(report, args.out, name)
 
     print(format_text(table_rows(report)))
     print()

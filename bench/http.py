@@ -36,6 +36,17 @@ from bench._server import ServerStartError, measure_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def write_results(report: dict[str, Any], out: Path | None, default_name: str) -> Path:
+    """Write ``report`` as JSON to ``out`` (default ``bench/results/<default_name>``), atomically;
+    return the path written."""
+    out = out or RESULTS_DIR / default_name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(report, indent=2) + "\n")
+    os.replace(tmp, out)
+    return out
 DEFAULT_PATHS = ["/counter/value", "/counter/increment"]
 DEFAULT_CONCURRENCY = [1, 16, 64]
 
@@ -222,11 +233,7 @@ def main(argv: Sequence[str] | None = None, cwd: Path = REPO_ROOT) -> int:
         return 2
 
     report = build_report(cells, client=client, server=server, settings=settings)
-    out = args.out or RESULTS_DIR / f"http-{report['date']}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(report, indent=2) + "\n")
-    os.replace(tmp, out)
+    out = write_results(report, args.out, f"http-{report['date']}.json")
 
     print(format_table(cells))
     print()

@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
-import json
-import os
 import re
 import shutil
 import statistics
@@ -32,7 +30,7 @@ from typing import Any
 
 from bench._load import percentile
 from bench._server import PyworkerProcess, ServerStartError
-from bench.http import REPO_ROOT, RESULTS_DIR, git_info, machine_info
+from bench.http import REPO_ROOT, git_info, machine_info, write_results
 
 TARGET_MEDIAN_MS = 100.0
 MODULE = "objects/counter.py"
@@ -188,11 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "target_median_ms": TARGET_MEDIAN_MS,
         **measured,
     }
-    out = args.out or RESULTS_DIR / f"reload-{report['date']}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(report, indent=2) + "\n")
-    os.replace(tmp, out)
+    out = write_results(report, args.out, f"reload-{report['date']}.json")
 
     print(format_table(rows, counts))
     print()

@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import json
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bench.http import RESULTS_DIR, machine_info
+from bench.http import machine_info, write_results
 from pyworker.runtime.clock import ManualClock
 from pyworker.runtime.durable_object import DurableObject
 from pyworker.runtime.gates import OutputGate
@@ -139,10 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         target = TARGETS.get(name)
         print(f"{name:<36}{figure['ops']:>10,}{figure['per_s']:>14,.0f}{figure['per_cpu_s'] or 0:>16,.0f}"
               f"{target or '':>10}")
-    out = args.out or RESULTS_DIR / f"runtime-{dt.date.today().isoformat()}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"date": dt.datetime.now().isoformat(), "machine": machine_info(),
-                               "smoke": args.smoke, "figures": figures, "targets": TARGETS}, indent=2))
+    report = {"date": dt.datetime.now().isoformat(), "machine": machine_info(), "smoke": args.smoke,
+              "figures": figures, "targets": TARGETS}
+    out = write_results(report, args.out, f"runtime-{dt.date.today().isoformat()}.json")
     print(f"wrote {out}")
     return 0
 

@@ -36,8 +36,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import json
-import os
 import random
 import sys
 import tempfile
@@ -52,7 +50,7 @@ import aiohttp
 
 from bench._load import aiohttp_client_info, percentile
 from bench._server import PyworkerProcess, ServerStartError, rss_kib
-from bench.http import RESULTS_DIR, git_info, machine_info
+from bench.http import git_info, machine_info, write_results
 
 DEFAULT_DURATION_S = 60.0
 SMOKE_DURATION_S = 4.0
@@ -511,11 +509,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if server_info["exit_code"] != 0:
         report["errors"]["server exit"] = 1
         report["total_errors"] += 1
-    out = args.out or RESULTS_DIR / f"soak-{report['date']}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = out.with_name(out.name + ".tmp")
-    tmp_out.write_text(json.dumps(report, indent=2) + "\n")
-    os.replace(tmp_out, out)
+    out = write_results(report, args.out, f"soak-{report['date']}.json")
 
     print(format_table(report))
     m = report["machine"]

@@ -24,8 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -36,7 +34,7 @@ import aiohttp
 
 from bench._load import aiohttp_client_info, percentile
 from bench._server import ServerStartError, measure_server
-from bench.http import REPO_ROOT, RESULTS_DIR, _csv, git_info, machine_info
+from bench.http import REPO_ROOT, _csv, git_info, machine_info, write_results
 
 DEFAULT_CLIENTS = [50, 200, 1000]
 SMOKE_CLIENTS = [5, 20]
@@ -237,11 +235,7 @@ def main(argv: Sequence[str] | None = None, cwd: Path = REPO_ROOT) -> int:
         "cells": [asdict(c) for c in cells],
         "total_errors": sum(sum(c.errors.values()) for c in cells),
     }
-    out = args.out or RESULTS_DIR / f"websockets-{report['date']}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(report, indent=2) + "\n")
-    os.replace(tmp, out)
+    out = write_results(report, args.out, f"websockets-{report['date']}.json")
 
     print(format_table(cells))
     m = report["machine"]
