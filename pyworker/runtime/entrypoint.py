@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Awaitable
 from typing import Any
 
-__all__ = ["WorkerEntrypoint", "ExecutionContext"]
+from pyworker.runtime._calls import call_relaxed
+from pyworker.runtime.ffi import JsException
+from pyworker.runtime.http import Request, Response
+
+__all__ = ["WorkerEntrypoint", "ExecutionContext", "dispatch_fetch"]
 
 log = logging.getLogger("pyworker")
 
@@ -48,3 +53,19 @@ class WorkerEntrypoint:
     def __init__(self, ctx: ExecutionContext, env: Any) -> None:
         self.ctx = ctx
         self.env = env
+
+
+async def dispatch_fetch(entry: Any, request: Request, env: Any, ctx: ExecutionContext, *, label: str) -> Response:
+    """Run the fetch handler of ``entry``: a ``WorkerEntrypoint`` class (a new instance per event) or
+    a module-level ``on_fetch(request, env, ctx)``. ``label`` names the handler in the error raised
+    when it returns something other than a ``Response``."""
+    if inspect.isclass(entry):
+        handler = getattr(entry(ctx, env), "fetch", None)
+        if handler is None:
+            raise JsException(f"Handler does not export a fetch() function. ({entry.__name__})")
+        response = await call_relaxed(handler, request)
+    else:
+        response = await call_relaxed(entry, request, env, ctx)
+    if not isinstance(response, Response):
+        raise TypeError(f"{label} returned {type(response).__name__}: it must return a workers.Response")
+    return response

@@ -16,8 +16,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
-from pyworker.runtime._calls import call_relaxed
-from pyworker.runtime.entrypoint import ExecutionContext, WorkerEntrypoint
+from pyworker.runtime.entrypoint import ExecutionContext, WorkerEntrypoint, dispatch_fetch
 from pyworker.runtime.ffi import JsException
 from pyworker.runtime.http import Request, Response
 from pyworker.runtime.rpc import RpcPromise, RpcStub, run_here
@@ -59,20 +58,10 @@ class Fetcher:
         target = self._target
         if target is None:
             return Response(no_local_session(self._service, self._entrypoint), status=503)
-        ctx = ExecutionContext(self._props)
-        if inspect.isclass(target):
-            handler = getattr(target(ctx, self._env), "fetch", None)
-            if handler is None:
-                raise JsException(f"Handler does not export a fetch() function. ({target.__name__})")
-            response = await call_relaxed(handler, request)
-        else:
-            response = await call_relaxed(target, request, self._env, ctx)
-        if not isinstance(response, Response):
-            raise TypeError(
-                f"The fetch handler of service binding {self._binding} returned {type(response).__name__}: "
-                "it must return a workers.Response"
-            )
-        return response
+        return await dispatch_fetch(
+            target, request, self._env, ExecutionContext(self._props),
+            label=f"The fetch handler of service binding {self._binding}",
+        )
 
     def __getattr__(self, method: str) -> Callable[..., RpcPromise]:
         """``env.SVC.method(...)``: an RPC call to a fresh instance of the entrypoint class."""

@@ -6,7 +6,6 @@ The server hands every HTTP request to ``Worker.fetch``; it knows nothing about 
 
 from __future__ import annotations
 
-import inspect
 import logging
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,7 @@ from pyworker.config.apply import apply_pending_migrations
 from pyworker.config.ledger import Ledger
 from pyworker.dev_config import DevConfig
 from pyworker.runtime import current
-from pyworker.runtime._calls import call_relaxed
-from pyworker.runtime.entrypoint import ExecutionContext
+from pyworker.runtime.entrypoint import ExecutionContext, dispatch_fetch
 from pyworker.runtime.clock import Clock
 from pyworker.runtime.env import Env
 from pyworker.runtime.gates import OutputGate
@@ -106,17 +104,9 @@ class Worker:
 
     async def fetch(self, request: Request) -> Response:
         """Run the worker's fetch handler for ``request``."""
-        ctx = ExecutionContext()
-        entry = self._entrypoint
-        if inspect.isclass(entry):
-            response = await call_relaxed(entry(ctx, self.env).fetch, request)
-        else:
-            response = await call_relaxed(entry, request, self.env, ctx)
-        if not isinstance(response, Response):
-            raise TypeError(
-                f"The worker's fetch handler returned {type(response).__name__}: it must return a workers.Response"
-            )
-        return response
+        return await dispatch_fetch(
+            self._entrypoint, request, self.env, ExecutionContext(), label="The worker's fetch handler"
+        )
 
     async def scheduled(self, cron: str = "", scheduled_time: float | None = None) -> ScheduledResult:
         """Run the worker's ``scheduled`` handler once, for ``cron`` at ``scheduled_time`` (epoch ms,
