@@ -8,7 +8,8 @@ What remains explicit here:
   delivered to the object. Event delivery must ``await gate.wait_open()`` first.
 * ``OutputGate`` — writes are buffered and committed, across all objects, in one batch at the end
   of the loop iteration. Before a response, RPC result or message of an event leaves the object,
-  the caller must ``await output_gate.wait_flushed()`` so the event's writes are durable first.
+  the caller must ``await output_gate.wait_flushed()`` so the event's writes are durable first
+  (or, without a coroutine, ``call_when_flushed(callback)``: how WebSocket frames wait).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class OutputGate:
     def __init__(self) -> None:
         self._dirty: dict[int, Flushable] = {}
         self._waiters: list[asyncio.Future[None]] = []
+        self._callbacks: list[Callable[[], None]] = []
 
     def mark_dirty(self, store: Flushable) -> None:
         """Call when ``store`` buffered a write; schedules the shared commit."""
@@ -101,12 +103,23 @@ class OutputGate:
             self._waiters.append(waiter)
             await waiter
 
+    def call_when_flushed(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` right after the next commit (now if nothing is pending): the cheap
+        form of ``wait_flushed`` for code that is not a coroutine. Its errors are logged."""
+        if self._dirty:
+            self._callbacks.append(callback)
+        else:
+            _call_logged(callback)
+
     def _flush_scheduled(self) -> None:
         waiters, self._waiters = self._waiters, []
+        callbacks, self._callbacks = self._callbacks, []
         self.flush_now()
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+        for callback in callbacks:
+            _call_logged(callback)
 
     def flush_now(self) -> None:
         """Commit every dirty store immediately (also used at shutdown)."""
@@ -116,3 +129,10 @@ class OutputGate:
                 store.flush()
             except Exception:  # the store keeps the error and fails its own event
                 log.exception("storage commit failed")
+
+
+def _call_logged(callback: Callable[[], None]) -> None:
+    try:
+        callback()
+    except Exception:
+        log.exception("error in a callback waiting for a storage commit")

@@ -161,6 +161,10 @@ class HibernationManager(SocketOwner):
 
     # -- Receiver: frames of hibernatable sockets ----------------------------------------------
 
+    def receive_now(self, ws: WebSocket, messages: list[Message]) -> bool:
+        """Never: a handler runs as an event of the object."""
+        return False
+
     async def receive(self, ws: WebSocket, frame: Frame) -> None:
         """Deliver ``frame`` to the object's handler; an auto-response request never wakes it."""
         pair = self._auto_response

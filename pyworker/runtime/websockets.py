@@ -170,6 +170,10 @@ class Receiver(Protocol):
 
     async def receive(self, ws: WebSocket, frame: Frame) -> None: ...
 
+    def receive_now(self, ws: WebSocket, messages: list[Message]) -> bool:
+        """Take ``messages`` synchronously if nothing stands in the way; False: they go to ``receive``."""
+        ...
+
 
 class SocketOwner(ABC):
     """The Durable Object a socket was accepted in (its host's ``websockets``).
@@ -231,6 +235,7 @@ class WebSocket(JsProxy):
         self._owner: SocketOwner | None = None
         self._inbox: deque[tuple[Frame, OutputGate | None]] = deque()
         self._drain_task: asyncio.Task[None] | None = None
+        self._release_pending = False  # _release waits for a commit (OutputGate.call_when_flushed)
         self._closed_outgoing = False
         self._closed_incoming = False
         self._outgoing_aborted = False
@@ -391,8 +396,8 @@ class WebSocket(JsProxy):
 
     def _attach(self, receiver: Receiver) -> None:
         self._receiver = receiver
-        if self._inbox and self._drain_task is None:
-            self._drain_task = asyncio.get_running_loop().create_task(self._drain())
+        if self._inbox:
+            self._release()
 
     def _transmit(self, frame: Frame) -> None:
         peer = self._peer
@@ -404,7 +409,35 @@ class WebSocket(JsProxy):
 
     def _enqueue(self, frame: Frame, gate: OutputGate | None) -> None:
         self._inbox.append((frame, gate))
-        if self._receiver is not None and self._drain_task is None:
+        if self._receiver is not None and self._drain_task is None and not self._release_pending:
+            self._release()
+
+    def _release(self) -> None:
+        """Hand the messages at the head of the inbox over synchronously if the receiver takes them so
+        (the network does: a broadcast then costs no task per socket, and the messages of several
+        events one write); frames behind uncommitted writes wait for the commit (``call_when_flushed``),
+        and whatever the receiver cannot take at once goes to ``_drain``."""
+        self._release_pending = False
+        inbox, receiver = self._inbox, self._receiver
+        assert receiver is not None
+        ready: list[Message] = []
+        blocked_by: OutputGate | None = None
+        for frame, gate in inbox:
+            if gate is not None and gate.pending:
+                blocked_by = gate
+                break
+            if type(frame) is not Message:
+                break
+            ready.append(frame)  # type: ignore[arg-type]
+        if ready and not self._done and receiver.receive_now(self, ready):
+            for _ in ready:
+                inbox.popleft()
+        elif ready:
+            blocked_by = None  # the receiver waits for the gates itself, in _drain
+        if blocked_by is not None:
+            self._release_pending = True
+            blocked_by.call_when_flushed(self._release)
+        elif inbox:
             self._drain_task = asyncio.get_running_loop().create_task(self._drain())
 
     async def _drain(self) -> None:
@@ -446,6 +479,10 @@ class WebSocket(JsProxy):
 
 class _Listeners:
     """The receiver of ``accept()``ed ends: events go to listeners, as events of the owning object."""
+
+    def receive_now(self, ws: WebSocket, messages: list[Message]) -> bool:
+        """Never: a listener runs as an event of the object."""
+        return False
 
     async def receive(self, ws: WebSocket, frame: Frame) -> None:
         event = _event(frame)

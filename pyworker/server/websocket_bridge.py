@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import struct
 import time
 from weakref import WeakKeyDictionary
 
@@ -44,6 +45,9 @@ _HANDSHAKE_HEADERS = frozenset(
     {"upgrade", "connection", "content-length", "content-type", "transfer-encoding"}
 )
 _GOING_AWAY = 1001
+_TEXT, _BINARY = 0x81, 0x82  # FIN + opcode
+_LENGTH_16, _LENGTH_64 = struct.Struct("!BBH"), struct.Struct("!BBQ")
+_REMEMBERED_FRAME_MAX = 4096
 
 _open: WeakKeyDictionary[web.Application, set[_NetworkLink]] = WeakKeyDictionary()
 """The connections each app is serving, closed when it shuts down."""
@@ -82,6 +86,7 @@ async def serve_websocket(incoming: web.Request, response: Response, started: fl
     except BaseException:
         link.refuse()
         raise
+    link.transport = incoming.transport
     link.opened.set()
     status_text = response.status_text or "Switching Protocols"
     log_request(incoming.method, incoming.raw_path.partition("?")[0], 101, status_text, started, time.perf_counter())
@@ -107,6 +112,8 @@ class _NetworkLink:
 
     def __init__(self, network: web.WebSocketResponse) -> None:
         self.network = network
+        self.transport: asyncio.Transport | None = None
+        """The connection's socket, once the handshake is done."""
         self.opened = asyncio.Event()
         """Set once the handshake is done (or refused): frames wait for it."""
         self._closed = asyncio.Event()
@@ -117,6 +124,26 @@ class _NetworkLink:
         self._closed.set()
         self.opened.set()
         self.coupling.disconnect()
+
+    def receive_now(self, ws: WebSocket, messages: list[Message]) -> bool:
+        """Write messages at once (in one write), unless the connection is not open, compresses (its
+        frames need aiohttp's compressor) or has a full send buffer (``receive`` then waits for it)."""
+        transport, network = self.transport, self.network
+        if (
+            transport is None
+            or self._closed.is_set()
+            or network.closed
+            or network.compress
+            or transport.is_closing()
+            or transport.get_write_buffer_size() >= transport.get_write_buffer_limits()[1]
+        ):
+            return False
+        try:
+            wire = b"".join([_wire_frame(message.data) for message in messages])
+        except UnicodeEncodeError:  # a lone surrogate: aiohttp's send_str reports it, as before
+            return False
+        transport.write(wire)
+        return True
 
     async def receive(self, ws: WebSocket, frame: Frame) -> None:
         """Write what the server end sent; its Close starts (or answers) the closing handshake."""
@@ -182,6 +209,35 @@ class _NetworkLink:
                 if not self._closed.is_set():
                     coupling.disconnect()
                 return
+
+
+_recent_frames: dict[int, tuple[str | bytes, bytes]] = {}
+"""Wire frames of recent small messages by ``id`` of their data (the entry keeps the data alive, so
+the id stays its own): a broadcast sends the same ``str`` to every socket and is framed once."""
+_RECENT_FRAMES_MAX = 256
+
+
+def _wire_frame(data: str | bytes) -> bytes:
+    """The unmasked frame of one message (RFC 6455 §5.2)."""
+    recent = _recent_frames.get(id(data))
+    if recent is not None:
+        return recent[1]
+    if isinstance(data, str):
+        first, payload = _TEXT, data.encode()
+    else:
+        first, payload = _BINARY, bytes(data)
+    size = len(payload)
+    if size < 126:
+        frame = bytes((first, size)) + payload
+    elif size < 65536:
+        frame = _LENGTH_16.pack(first, 126, size) + payload
+    else:
+        frame = _LENGTH_64.pack(first, 127, size) + payload
+    if size <= _REMEMBERED_FRAME_MAX:
+        if len(_recent_frames) >= _RECENT_FRAMES_MAX:
+            _recent_frames.clear()
+        _recent_frames[id(data)] = (data, frame)
+    return frame
 
 
 def _describe(error: WebSocketError) -> str:

@@ -13,10 +13,13 @@ from workers import DurableObject, Response, WorkerEntrypoint
 
 
 def answer(ws, data):
-    # "close <code> <reason>" closes from the server; "size" frames report their length.
+    # "close <code> <reason>" closes from the server; "burst <n>" sends n messages at once.
     if isinstance(data, str) and data.startswith("close "):
         _, code, reason = data.split(" ", 2)
         ws.close(int(code), reason)
+    elif isinstance(data, str) and data.startswith("burst "):
+        for i in range(int(data.split()[1])):
+            ws.send(f"burst {i}")
     elif isinstance(data, str):
         ws.send("echo:" + data)
     else:
@@ -48,6 +51,8 @@ class Hibernating(DurableObject):
         return Response(None, status=101, web_socket=client)
 
     async def webSocketMessage(self, ws, message):
+        if isinstance(message, str) and message.startswith("burst "):
+            await self.ctx.storage.put("burst", message)  # what it sends waits for this write
         answer(ws, message)
 
     async def webSocketClose(self, ws, code, reason, wasClean):

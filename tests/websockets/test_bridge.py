@@ -25,6 +25,34 @@ async def test_bridge_echoes_text_and_binary(app, path: str) -> None:
     await ws.close()
 
 
+@pytest.mark.parametrize("size", [125, 126, 65535, 65536])  # each length encoding of RFC 6455 §5.2
+async def test_bridge_frames_of_every_length_arrive_whole(app, size: int) -> None:
+    ws = await app.ws_connect("/hibernating/ws")
+    await ws.send_str("x" * (size - len("echo:")))
+    assert await ws.receive_str() == "echo:" + "x" * (size - len("echo:"))
+    await ws.send_bytes(bytes(range(256)) * (size // 256) + b"y" * (size % 256))
+    assert await ws.receive_bytes() == (bytes(range(256)) * (size // 256) + b"y" * (size % 256))[::-1]
+    await ws.close()
+
+
+@pytest.mark.parametrize("path", KINDS)
+async def test_bridge_messages_of_one_event_arrive_in_order(app, path: str) -> None:
+    ws = await app.ws_connect(path)
+    await ws.send_str("burst 50")
+    assert [await ws.receive_str() for _ in range(50)] == [f"burst {i}" for i in range(50)]
+    await ws.send_str("after")
+    assert await ws.receive_str() == "echo:after"
+    await ws.close()
+
+
+async def test_bridge_compressed_connection_gets_every_message(app) -> None:
+    ws = await app.ws_connect("/hibernating/ws", compress=15)
+    assert ws.compress == 15  # permessage-deflate was negotiated: frames go through aiohttp's compressor
+    await ws.send_str("burst 20")
+    assert [await ws.receive_str() for _ in range(20)] == [f"burst {i}" for i in range(20)]
+    await ws.close()
+
+
 async def test_bridge_upgrade_passes_through_stub_fetch(app, caplog) -> None:
     caplog.set_level(logging.INFO, logger="pyworker")
     ws = await app.ws_connect("/hibernating/ws")
