@@ -2,6 +2,8 @@
 
 Storage and RPC on Cloudflare structured-clone their values: the receiver gets a copy, and a value
 of an unsupported type fails at the call. ``clone`` does the same for Python values.
+``codec.encode_clone`` makes the same copy and raises the same errors (with ``clone_key``,
+``not_cloneable`` and ``too_deep``) while it serializes the value for storage.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["DataCloneError", "clone", "SUPPORTED_TYPES"]
+__all__ = ["SUPPORTED_TYPES", "DataCloneError", "clone", "clone_key", "not_cloneable", "too_deep"]
 
 SUPPORTED_TYPES = "None, bool, int, float, str, bytes, memoryview, list, dict, set and datetime"
 
@@ -35,17 +37,14 @@ def clone(value: Any, where: str, by_reference: Callable[[Any], Any] | None = No
     try:
         return _clone(value, where, by_reference)
     except RecursionError:
-        raise DataCloneError(
-            f"{where}: the value contains itself or is nested too deeply to be cloned; "
-            "pass a tree of at most a few hundred levels"
-        ) from None
+        raise too_deep(where) from None
 
 
 def _clone(value: Any, where: str, by_reference: Callable[[Any], Any] | None) -> Any:
     if isinstance(value, _IMMUTABLE):
         return value
     if isinstance(value, dict):
-        return {_key(k, where): _clone(v, where, by_reference) for k, v in value.items()}
+        return {clone_key(k, where): _clone(v, where, by_reference) for k, v in value.items()}
     if isinstance(value, list):
         return [_clone(v, where, by_reference) for v in value]
     if isinstance(value, (bytes, memoryview)):
@@ -56,18 +55,32 @@ def _clone(value: Any, where: str, by_reference: Callable[[Any], Any] | None) ->
         sent = by_reference(value)
         if sent is not NotImplemented:
             return sent
+    raise not_cloneable(value, where)
+
+
+def not_cloneable(value: Any, where: str) -> Exception:
+    """The error for a value of a type that cannot be cloned (TypeError for tuple and bytearray)."""
     if isinstance(value, (tuple, bytearray)):
         kind = "list" if isinstance(value, tuple) else "bytes"
-        raise TypeError(
+        return TypeError(
             f"{where}: a {type(value).__name__} cannot be sent to JavaScript; convert it to {kind} first"
         )
-    raise DataCloneError(
+    return DataCloneError(
         f"{where}: a value of type {type(value).__name__!r} could not be cloned. "
         f"Supported types: {SUPPORTED_TYPES}."
     )
 
 
-def _key(key: Any, where: str) -> str:
+def too_deep(where: str) -> DataCloneError:
+    """The error for a value that contains itself or is nested deeper than the recursion limit."""
+    return DataCloneError(
+        f"{where}: the value contains itself or is nested too deeply to be cloned; "
+        "pass a tree of at most a few hundred levels"
+    )
+
+
+def clone_key(key: Any, where: str) -> str:
+    """A dict key as the copy has it: int and float keys become str, other non-str keys raise."""
     if isinstance(key, str):
         return key
     if isinstance(key, (int, float)) and not isinstance(key, bool):

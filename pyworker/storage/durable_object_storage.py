@@ -26,7 +26,6 @@ from typing import Any
 
 from pyworker.runtime.clock import Clock
 from pyworker.runtime.gates import OutputGate
-from pyworker.runtime.values import clone
 from pyworker.storage import codec
 from pyworker.storage.errors import (
     DELETE_ALL_IN_TRANSACTION,
@@ -201,8 +200,7 @@ class DurableObjectStorage:
             self._gate.mark_dirty(self)
 
     def _encode(self, key: str, value: Any) -> tuple[Any, bytes]:
-        value = clone(value, "storage.put()")
-        encoded = codec.encode(value)
+        value, encoded = codec.encode_clone(value, "storage.put()")
         if self._strict:
             self._limits.check_key(key)
             self._limits.check_value(encoded)
@@ -524,12 +522,14 @@ class DurableObjectStorage:
 def _copy(value: Any) -> Any:
     """A copy the caller may mutate (stored values are already valid; memoryviews are read-only)."""
     kind = type(value)
-    if kind in _IMMUTABLE:
-        return value
     if kind is dict:
-        return {k: _copy(v) for k, v in value.items()}
+        copy = value.copy()
+        for key, item in value.items():
+            if type(item) not in _IMMUTABLE:
+                copy[key] = _copy(item)
+        return copy
     if kind is list:
-        return [_copy(v) for v in value]
+        return [item if type(item) in _IMMUTABLE else _copy(item) for item in value]
     if kind is set:
         return set(value)
     return value
