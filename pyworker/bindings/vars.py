@@ -23,8 +23,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from dotenv import dotenv_values
-
 from pyworker.bindings import BindingContext, BindingRow
 
 __all__ = ["build", "describe", "secret_files"]
@@ -62,6 +60,8 @@ def _secrets(context: BindingContext) -> tuple[dict[str, str], list[Path]]:
     files = secret_files(context.loaded.root, context.loaded.env_name)
     if not files:
         return {}, []
+    from dotenv import dotenv_values  # only when there is a file: a faster start without one
+
     if files[0].name.startswith(".dev.vars"):
         values = dotenv_values(files[0], interpolate=False)
     else:
