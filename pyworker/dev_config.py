@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal, get_args
 
 from pyworker.errors import ConfigError
 
@@ -43,41 +42,50 @@ def _default_client_timeout() -> float:
     return _from_env("PYWORKER_CLIENT_TIMEOUT", DEFAULT_CLIENT_TIMEOUT, float)
 
 
-class DevConfig(BaseModel):
-    """Settings of one ``pyworker dev`` run (flags over defaults)."""
+@dataclass(frozen=True, kw_only=True)
+class DevConfig:
+    """Settings of one ``pyworker dev`` run (flags over defaults); checked when built."""
 
-    model_config = ConfigDict(frozen=True)
+    cwd: Path
+    """Directory the command runs in; config discovery starts here."""
+    config_path: Path | None = None
+    """Explicit wrangler config file (--config)."""
+    ip: str = "127.0.0.1"
+    """Address to listen on (--ip)."""
+    port: int = 8787
+    """Port to listen on (--port); 0 picks a free one."""
+    persist_to: Path | None = None
+    """Root of local state (--persist-to)."""
+    env: str | None = None
+    """Environment from [env.NAME] (--env)."""
+    vars: dict[str, str] = field(default_factory=dict)
+    """Variables from --var KEY:VALUE."""
+    log_level: LogLevel = "log"
+    """Log level (--log-level)."""
+    reload: bool = True
+    """Serve new code when files change (--no-reload turns it off)."""
+    limits: Literal["local", "strict"] = "local"
+    """Storage limits: wrangler dev's (local) or production's (strict) (--limits)."""
+    test_scheduled: bool = False
+    """Serve /__scheduled?cron= to run the scheduled handler (--test-scheduled)."""
+    crons: bool = False
+    """Run the scheduled handler when each cron of [triggers] is due (--crons)."""
+    evict_after: float = 10.0
+    """Seconds an idle Durable Object stays in memory; 0 keeps it (--evict-after)."""
+    max_body_size: int = field(default_factory=_default_max_body_size)
+    """Largest request body in bytes, else 413; 0 = no limit (PYWORKER_MAX_BODY_SIZE)."""
+    client_timeout: float = field(default_factory=_default_client_timeout)
+    """Seconds to send a request's headers, then its body, else the connection closes (PYWORKER_CLIENT_TIMEOUT)."""
 
-    cwd: Path = Field(description="Directory the command runs in; config discovery starts here")
-    config_path: Path | None = Field(default=None, description="Explicit wrangler config file (--config)")
-    ip: str = Field(default="127.0.0.1", description="Address to listen on (--ip)")
-    port: int = Field(default=8787, ge=0, le=65535, description="Port to listen on (--port)")
-    persist_to: Path | None = Field(default=None, description="Root of local state (--persist-to)")
-    env: str | None = Field(default=None, description="Environment from [env.NAME] (--env)")
-    vars: dict[str, str] = Field(default_factory=dict, description="Variables from --var KEY:VALUE")
-    log_level: LogLevel = Field(default="log", description="Log level (--log-level)")
-    reload: bool = Field(default=True, description="Serve new code when files change (--no-reload turns it off)")
-    limits: Literal["local", "strict"] = Field(
-        default="local", description="Storage limits: wrangler dev's (local) or production's (strict) (--limits)"
-    )
-    test_scheduled: bool = Field(
-        default=False, description="Serve /__scheduled?cron= to run the scheduled handler (--test-scheduled)"
-    )
-    crons: bool = Field(
-        default=False, description="Run the scheduled handler when each cron of [triggers] is due (--crons)"
-    )
-    evict_after: float = Field(
-        default=10.0, ge=0, description="Seconds an idle Durable Object stays in memory; 0 keeps it (--evict-after)"
-    )
-    max_body_size: int = Field(
-        default_factory=_default_max_body_size, ge=0,
-        description="Largest request body in bytes, else 413; 0 = no limit (PYWORKER_MAX_BODY_SIZE)",
-    )
-    client_timeout: float = Field(
-        default_factory=_default_client_timeout, gt=0,
-        description="Seconds to send a request's headers, then its body, else the connection closes "
-        "(PYWORKER_CLIENT_TIMEOUT)",
-    )
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"--port {self.port}: expected a port number from 0 to 65535.")
+        if self.evict_after < 0:
+            raise ConfigError(f"--evict-after {self.evict_after:g}: expected 0 (never) or more seconds.")
+        if self.log_level not in get_args(LogLevel):
+            raise ConfigError(f"log level {self.log_level!r}: expected one of {', '.join(get_args(LogLevel))}.")
+        if self.limits not in ("local", "strict"):
+            raise ConfigError(f"limits {self.limits!r}: expected 'local' or 'strict'.")
 
     @property
     def evict_after_ms(self) -> float | None:

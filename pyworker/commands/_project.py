@@ -23,7 +23,7 @@ from pyworker.config.loader import DEFAULT_WORKER_NAME, LoadedConfig, find_confi
 from pyworker.config.locate import ConfigFormat, KeyLocator
 from pyworker.config.parse import config_file_name, config_format, parse_config_text
 from pyworker.config.rules import Violation, check_migrations, exported_names, locate, render_violations, replay
-from pyworker.config.schema import WranglerConfig
+from pyworker.config.schema import WranglerConfig, from_mapping
 from pyworker.config.validation import normalize_and_validate_config
 from pyworker.dev_config import DevConfig
 from pyworker.errors import ConfigError, MigrationError
@@ -108,7 +108,7 @@ def _project(text: str, path: Path, env: str | None, persist_root: Path) -> Proj
     origin = Origin(display, KeyLocator.from_source(text, fmt))
     if diagnostics.has_errors():
         raise ConfigError(diagnostics.render_errors(origin))
-    config = WranglerConfig.model_validate(effective)
+    config = from_mapping(WranglerConfig, effective)
     worker_name = config.name or DEFAULT_WORKER_NAME
     classes = replay(config.migrations, worker_name).classes
     loaded = LoadedConfig(

@@ -19,6 +19,7 @@ from pyworker.config.schema import (
     TransferredClass,
     Triggers,
     WranglerConfig,
+    from_mapping,
 )
 
 __all__ = [
@@ -35,5 +36,6 @@ __all__ = [
     "WranglerConfig",
     "class_backends",
     "find_config_file",
+    "from_mapping",
     "load_config",
 ]

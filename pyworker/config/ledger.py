@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyworker.config.schema import Migration
+from pyworker.config.schema import Migration, to_mapping
 from pyworker.errors import MigrationError
 from pyworker.storage.files import private_dir, write_private
 
@@ -54,8 +54,7 @@ def migration_steps(migration: Migration) -> dict[str, Any]:
     >>> migration_steps(Migration(tag="v1", new_sqlite_classes=["Counter"]))
     {'new_sqlite_classes': ['Counter']}
     """
-    data = migration.model_dump(by_alias=True, exclude={"tag"})
-    return {key: value for key, value in data.items() if value}
+    return {key: value for key, value in to_mapping(migration).items() if value and key != "tag"}
 
 
 @dataclass(frozen=True)

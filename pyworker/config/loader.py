@@ -10,7 +10,7 @@ from pyworker.config.diagnostics import Origin
 from pyworker.config.locate import KeyLocator
 from pyworker.config.migrations import class_backends
 from pyworker.config.parse import config_file_name, config_format, parse_config_text
-from pyworker.config.schema import DurableObjectBinding, WranglerConfig
+from pyworker.config.schema import DurableObjectBinding, WranglerConfig, from_mapping
 from pyworker.config.validation import (
     SUPPORTED_COMPATIBILITY_DATE,
     missing_compatibility_date_warning,
@@ -103,7 +103,7 @@ def load_config(
     origin = Origin(display, KeyLocator.from_source(text, fmt))
     if diagnostics.has_errors():
         raise ConfigError(diagnostics.render_errors(origin))
-    config = WranglerConfig.model_validate(effective)
+    config = from_mapping(WranglerConfig, effective)
     assert config.main is not None  # a missing `main` is a validation error
     warnings = [diagnostics.render_warnings(origin)] if diagnostics.has_warnings() else []
     if date_warning := missing_compatibility_date_warning(effective, file_name):

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from pyworker.config import Migration
+from pyworker.config import Migration, from_mapping
 from pyworker.config.ledger import LEDGER_FILE, Ledger, migration_steps
 from pyworker.errors import MigrationError
 
 
 def migration(tag: str, **steps: object) -> Migration:
-    return Migration.model_validate({"tag": tag, **steps})
+    return from_mapping(Migration, {"tag": tag, **steps})
 
 
 def test_ledger_lives_beside_the_class_directories(tmp_path: Path) -> None:

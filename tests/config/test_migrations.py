@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pyworker.config import Migration, class_backends
+from pyworker.config import Migration, class_backends, from_mapping
 from pyworker.errors import ConfigError
 
 from .conftest import BASE_TOML, RenderedText
 
 
 def migration(tag: str, **steps: object) -> Migration:
-    return Migration.model_validate({"tag": tag, **steps})
+    return from_mapping(Migration, {"tag": tag, **steps})
 
 
 def test_class_backends_new_classes_are_kv_and_sqlite() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pyworker.config import WranglerConfig
+from pyworker.config import WranglerConfig, from_mapping
 from pyworker.config.diagnostics import Origin
 from pyworker.config.ledger import AppliedMigration
 from pyworker.config.locate import KeyLocator
@@ -25,7 +25,8 @@ WORKER = "app"
 
 def config(*migrations: dict, bindings: list[dict] | None = None) -> WranglerConfig:
     """A config with these migrations and ``[[durable_objects.bindings]]`` (default: none)."""
-    return WranglerConfig.model_validate(
+    return from_mapping(
+        WranglerConfig,
         {
             "name": WORKER,
             "main": "src/entry.py",
