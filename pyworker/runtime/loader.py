@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import importlib.util
+import py_compile
 import sys
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
@@ -49,11 +52,12 @@ def load_module(main_path: Path) -> ModuleType:
     _Imported.folder = folder
     importlib.invalidate_caches()
     before = set(sys.modules)
-    # Bytecode caches are keyed by the source's mtime in whole seconds and its size: after two saves
-    # within one second a reload could import the first save's code. So none is written for user code.
+    # Python's own bytecode caches are keyed by the source's mtime in whole seconds and its size: after
+    # two saves within one second a reload could import the first save's code. So Python writes none
+    # for user code; ``_cache_bytecode`` writes caches checked against a hash of the source instead.
     writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:
-        return importlib.import_module(main_path.stem)
+        module = importlib.import_module(main_path.stem)
     except SyntaxError as error:
         raise WorkerImportError(_describe_syntax_error(error)) from None
     except Exception as error:
@@ -64,6 +68,28 @@ def load_module(main_path: Path) -> ModuleType:
             name for name in set(sys.modules) - before
             if (getattr(sys.modules[name], "__file__", None) or "").startswith(folder + "/")
         }
+    if not writes_bytecode:
+        _cache_bytecode(sys.modules[name].__file__ for name in _Imported.module_names)
+    return module
+
+
+def _cache_bytecode(sources: Iterable[str]) -> None:
+    """Write a bytecode cache validated by the source's hash for each of ``sources`` whose cache is
+    missing, stale or timestamp-based: the next start imports them without compiling."""
+    for source in sources:
+        cache = importlib.util.cache_from_source(source)
+        try:
+            header = Path(cache).read_bytes()[:16]
+        except OSError:
+            header = b""
+        try:
+            fresh = header[4:8] == b"\x03\x00\x00\x00" and header[8:16] == importlib.util.source_hash(
+                Path(source).read_bytes()
+            )
+            if not fresh:
+                py_compile.compile(source, cache, invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH, doraise=True)
+        except (OSError, py_compile.PyCompileError):
+            continue  # a read-only folder, say: the module is compiled at each start, as before
 
 
 def _describe_syntax_error(error: SyntaxError) -> str:
