@@ -62,8 +62,10 @@ def apply_pending_migrations(loaded: LoadedConfig, persist_root: Path) -> list[s
     """Apply the migrations not yet in the ledger to the state under ``persist_root``.
 
     Every rule of :mod:`.rules` is checked first (against the ledger, and against ``main``'s
-    exports when they can be read); nothing is changed unless all pass. Each migration is recorded
-    in the ledger right after it is applied, so an interrupted run resumes where it stopped.
+    exports when they can be read); nothing is changed unless all pass. A migration that deletes,
+    renames or transfers classes is saved in the ledger right after it is applied, so an interrupted
+    run resumes where it stopped; migrations that only create classes change no file and are saved
+    together.
 
     Returns:
         One line per applied migration, e.g.
@@ -87,7 +89,11 @@ def apply_pending_migrations(loaded: LoadedConfig, persist_root: Path) -> list[s
         step = _Applier(do_root, loaded.worker_name)
         summary = step.apply(migration)
         ledger.record(loaded.worker_name, migration, step.moved_ids)
+        if migration.deleted_classes or migration.renamed_classes or migration.transferred_classes:
+            ledger.save()
         lines.append(f"Applied migration {migration.tag}: {summary}")
+    if lines:
+        ledger.save()
     return lines
 
 

@@ -88,7 +88,7 @@ class Ledger:
     def record(
         self, worker_name: str, migration: Migration, moved_ids: dict[str, str] | None = None
     ) -> AppliedMigration:
-        """Append ``migration`` as applied now to ``worker_name``'s entries and save the file."""
+        """Append ``migration`` as applied now to ``worker_name``'s entries (``save`` writes the file)."""
         entry = AppliedMigration(
             tag=migration.tag,
             steps=migration_steps(migration),
@@ -96,7 +96,6 @@ class Ledger:
             moved_ids=dict(moved_ids or {}),
         )
         self._workers.setdefault(worker_name, []).append(entry)
-        self._write()
         return entry
 
     def _read(self) -> dict[str, list[AppliedMigration]]:
@@ -124,7 +123,8 @@ class Ledger:
         except (KeyError, TypeError, AttributeError) as error:
             raise self._broken(f"an entry is malformed ({type(error).__name__}: {error})") from None
 
-    def _write(self) -> None:
+    def save(self) -> None:
+        """Write the ledger file (atomically: replaced, never half written)."""
         data = {
             "format": _FORMAT,
             "workers": {

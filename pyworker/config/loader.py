@@ -100,12 +100,13 @@ def load_config(
     effective, diagnostics = normalize_and_validate_config(
         raw, display_path=display, file_name=file_name, env_name=env
     )
-    origin = Origin(display, KeyLocator.from_source(text, fmt))
     if diagnostics.has_errors():
-        raise ConfigError(diagnostics.render_errors(origin))
+        raise ConfigError(diagnostics.render_errors(Origin(display, KeyLocator.from_source(text, fmt))))
     config = from_mapping(WranglerConfig, effective)
     assert config.main is not None  # a missing `main` is a validation error
-    warnings = [diagnostics.render_warnings(origin)] if diagnostics.has_warnings() else []
+    warnings = []
+    if diagnostics.has_warnings():  # the lines of the keys are only found for messages
+        warnings.append(diagnostics.render_warnings(Origin(display, KeyLocator.from_source(text, fmt))))
     if date_warning := missing_compatibility_date_warning(effective, file_name):
         warnings.append(date_warning)
     worker_name = config.name or DEFAULT_WORKER_NAME

@@ -27,11 +27,13 @@ def test_ledger_missing_file_means_nothing_applied(tmp_path: Path) -> None:
     assert not ledger.path.exists()
 
 
-def test_ledger_record_writes_steps_and_moved_ids(tmp_path: Path) -> None:
+def test_ledger_save_writes_steps_and_moved_ids(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path)
     ledger.record("app", migration("v1", new_sqlite_classes=["Counter"]))
     rename = migration("v2", renamed_classes=[{"from": "Counter", "to": "Tally"}])
     ledger.record("app", rename, {"app-Counter/aa": "app-Tally/bb"})
+    assert not ledger.path.exists()  # recorded in memory until saved
+    ledger.save()
     data = json.loads(ledger.path.read_text())
     assert data["format"] == 1
     entries = data["workers"]["app"]
@@ -45,7 +47,9 @@ def test_ledger_record_writes_steps_and_moved_ids(tmp_path: Path) -> None:
 
 
 def test_ledger_reads_back_what_it_wrote(tmp_path: Path) -> None:
-    Ledger(tmp_path).record("app", migration("v1", new_classes=["A"]), {"x/1": "y/2"})
+    ledger = Ledger(tmp_path)
+    ledger.record("app", migration("v1", new_classes=["A"]), {"x/1": "y/2"})
+    ledger.save()
     (entry,) = Ledger(tmp_path).applied("app")
     assert (entry.tag, entry.steps, entry.moved_ids) == ("v1", {"new_classes": ["A"]}, {"x/1": "y/2"})
 
@@ -54,6 +58,7 @@ def test_ledger_keeps_workers_apart(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path)
     ledger.record("app", migration("v1", new_classes=["A"]))
     ledger.record("app-staging", migration("s1", new_classes=["B"]))
+    ledger.save()
     reread = Ledger(tmp_path)
     assert [e.tag for e in reread.applied("app")] == ["v1"]
     assert [e.tag for e in reread.applied("app-staging")] == ["s1"]

@@ -8,7 +8,7 @@ from anywhere else, which its Content-Security-Policy enforces.
 
 from __future__ import annotations
 
-from importlib import resources
+from pathlib import Path
 
 from aiohttp import web
 
@@ -21,7 +21,7 @@ EXPLORER_PATH = "/cdn-cgi/explorer"
 """Where the explorer is served."""
 
 _API = EXPLORER_PATH + "/api"
-_STATIC = resources.files(__package__) / "static"
+_STATIC = Path(__file__).with_name("static")
 _CONTENT_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 _HEADERS = {
     "Cache-Control": "no-cache",
