@@ -12,7 +12,6 @@ from multidict import CIMultiDict
 from pyworker.runtime.cf import default_cf
 from pyworker.runtime.http import Request, Response, reason_phrase
 from pyworker.server.cdn_cgi import add_cdn_cgi_routes
-from pyworker.server.error_page import error_response
 from pyworker.server.explorer import add_explorer_routes
 from pyworker.server.guards import app_options
 from pyworker.server.log import log, log_request
@@ -75,6 +74,7 @@ def create_app(worker: FetchHandler) -> web.Application:
             outgoing = _to_web_response(response)
         except Exception as error:
             log.error("%s: %s", type(error).__name__, error, exc_info=error)
+            from pyworker.server.error_page import error_response  # on the first error: a faster start
             outgoing = error_response(incoming.headers, error, incoming)
         path = incoming.raw_path.partition("?")[0]
         log_request(incoming.method, path, outgoing.status, outgoing.reason, started, time.perf_counter())

@@ -24,7 +24,6 @@ from aiohttp.typedefs import Handler
 
 from pyworker.dev_config import DevConfig
 from pyworker.runtime.scheduled import ScheduledResult
-from pyworker.server.error_page import error_response
 from pyworker.server.log import log_request
 
 __all__ = ["ScheduledHandler", "add_cdn_cgi_routes", "scheduled_warning"]
@@ -71,6 +70,7 @@ def add_cdn_cgi_routes(app: web.Application, worker: ScheduledHandler) -> None:
         started = time.perf_counter()
         result = await worker.scheduled(incoming.query.get("cron", ""))
         if result.error is not None:
+            from pyworker.server.error_page import error_response  # on the first error: a faster start
             outgoing = error_response(incoming.headers, result.error, incoming)
         else:
             outgoing = web.Response(text="Ran scheduled event")

@@ -20,7 +20,6 @@ import os
 import sys
 import termios
 import tty
-import webbrowser
 from collections.abc import Callable
 from typing import Any, Self, TextIO
 
@@ -94,7 +93,7 @@ class Console:
         stop: Callable[[], None],
         *,
         stdin: TextIO | None = None,
-        open_url: Callable[[str], Any] = webbrowser.open,
+        open_url: Callable[[str], Any] | None = None,
     ) -> None:
         self.url = url
         self._stop = stop
@@ -153,4 +152,9 @@ class Console:
             self._stop()
 
     def _open(self, url: str) -> None:
-        asyncio.get_running_loop().run_in_executor(None, self._open_url, url)
+        open_url = self._open_url
+        if open_url is None:
+            import webbrowser  # only when a key asks for it: a faster start
+
+            open_url = webbrowser.open
+        asyncio.get_running_loop().run_in_executor(None, open_url, url)
