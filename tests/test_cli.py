@@ -109,6 +109,19 @@ def test_cli_dev_port_in_use_is_a_clear_error(counter_project: Path, run_dev) ->
     assert "--port" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--port", "70000"], "--port 70000: expected a port number from 0 to 65535."),
+        (["--evict-after", "-1"], "--evict-after -1: expected 0 (never) or more seconds."),
+    ],
+)
+def test_cli_dev_out_of_range_flag_is_a_clear_error(counter_project: Path, flags: list[str], message: str) -> None:
+    result = run_cli(counter_project, "dev", *flags)
+    assert result.returncode == 1
+    assert f"✘ [ERROR] {message}" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_cli_dev_invalid_config_exits_1_with_diagnostics(tmp_path: Path) -> None:
     root = write_project(tmp_path, {
         "wrangler.toml": 'name = "Bad Name"\nmain = "src/entry.py"\ncompatibility_date = "2025-11-01"\n',
