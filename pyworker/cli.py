@@ -24,6 +24,7 @@ from pyworker.errors import PyworkerError
 
 if TYPE_CHECKING:
     from pyworker.config import LoadedConfig
+    from pyworker.reload import Reloader
     from pyworker.runtime.worker import Worker
 
 __all__ = ["main"]
@@ -130,14 +131,14 @@ async def _serve(loaded: LoadedConfig, dev: DevConfig, started: float) -> None:
     worker = Worker(loaded, dev)
     try:
         # Watching starts before the server does: edits made once "Ready on" is printed are seen.
-        async with Reloader(worker, partial(_load_config, dev)) if dev.reload else contextlib.nullcontext():
-            await _serve_http(worker, dev, started)
+        async with Reloader(worker, partial(_load_config, dev)) if dev.reload else contextlib.nullcontext() as reloader:
+            await _serve_http(worker, dev, started, reloader)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the final commit
         worker.close()
 
 
-async def _serve_http(worker: Worker, dev: DevConfig, started: float) -> None:
+async def _serve_http(worker: Worker, dev: DevConfig, started: float, reloader: Reloader | None) -> None:
     from pyworker.runtime.http import close_fetch_session
     from pyworker.server.app import create_app
     from pyworker.server.banner import render_bindings
@@ -157,6 +158,8 @@ async def _serve_http(worker: Worker, dev: DevConfig, started: float) -> None:
             f"Could not listen on {dev.ip}:{dev.port}: {error.strerror or error}. "
             "Another process may be using that port: stop it, or pass --port to choose another."
         ) from None
+    if reloader is not None:
+        await reloader.watching()  # requests are served meanwhile; edits saved after "Ready on" are seen
     host, port = runner.addresses[0][:2]
     if not _is_loopback(dev.ip):
         log.warning("Listening on %s: other machines on your network can reach this server.", dev.ip)

@@ -1,8 +1,10 @@
 """Hot reload for ``pyworker dev``: watch the worker's files, reload it when they change.
 
-``Reloader`` owns the watching (``watchfiles.awatch``), the debouncing (watchfiles' own ``step``),
-what a change means (the config is read and validated again only when it changed) and the log
-lines; the swap itself is one call, ``Worker.reload``. The listening socket is never touched::
+``Reloader`` owns the watching (``watchfiles.watch`` on a thread of its own: anyio's event loop
+integration, which ``awatch`` needs, cost each start ~20 ms), the debouncing (watchfiles' own
+``step``), what a change means (the config is read and validated again only when it changed) and
+the log lines; the swap itself is one call, ``Worker.reload``. The listening socket is never
+touched::
 
     [wrangler:info] Reloading: src/counter.py changed
     [wrangler:info] Reloaded in 12ms
@@ -16,16 +18,16 @@ Watched: ``main``'s folder with its subfolders, the config file, the ``.dev.vars
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
-from watchfiles import Change, DefaultFilter, awatch
+from watchfiles import Change, DefaultFilter, watch
 from watchfiles.main import FileChange
 
 from pyworker.bindings.vars import secret_file_candidates
@@ -114,6 +116,10 @@ class Reloader:
 
     ``load_config`` reads the config again (and shows its warnings); it is called only when the
     config file changed, and again on the next change until a reload with it succeeded.
+
+    The watch runs on a thread (watchfiles' blocking ``watch``, which waits in Rust without the
+    GIL); each batch of changes is handled on the event loop. ``watching()`` returns once the
+    folders are registered: a file saved from then on is seen.
     """
 
     def __init__(self, worker: Worker, load_config: Callable[[], LoadedConfig]) -> None:
@@ -121,43 +127,66 @@ class Reloader:
         self._load_config = load_config
         self._config_changed = False
         self._bindings = worker.describe_bindings()
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._started: asyncio.Future[None] | None = None
+        self._stop: _StopEvent | None = None
+        self._thread: threading.Thread | None = None
 
     async def __aenter__(self) -> Self:
-        """Start watching, in a task of the running loop."""
-        self._task = asyncio.create_task(self._watch())
-        await asyncio.sleep(0)  # the task's first step registers the watches
+        """Start watching, on a thread of its own."""
+        loop = asyncio.get_running_loop()
+        self._started = loop.create_future()
+        self._stop = _StopEvent(self._started)
+        self._thread = threading.Thread(target=self._watch, args=(loop, self._stop), name="pyworker-reload", daemon=True)
+        self._thread.start()
         return self
+
+    async def watching(self) -> None:
+        """Return once the watch runs (at most ``WATCH_STEP_MS`` after entering)."""
+        assert self._started is not None, "use Reloader as `async with`"
+        await asyncio.shield(self._started)
 
     async def __aexit__(self, *exc_info: object) -> None:
         """Stop watching (within one ``WATCH_STEP_MS``)."""
-        self._stop.set()
-        if self._task is not None:
-            await self._task
+        if self._stop is not None and self._thread is not None:
+            self._stop.set()
+            await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
 
-    async def _watch(self) -> None:
-        while not self._stop.is_set():
-            targets = WatchTargets.of(self._worker.loaded)
-            batches = awatch(
-                *targets.directories,
-                watch_filter=targets,
-                recursive=False,
-                step=WATCH_STEP_MS,
-                debounce=WATCH_DEBOUNCE_MS,
-                stop_event=self._stop,
-                ignore_permission_denied=True,
-            )
-            try:
-                async with contextlib.aclosing(batches):
-                    async for changes in batches:
-                        changed = _lasting(changes)
-                        if changed:
-                            self._reload(changed)
-                        if WatchTargets.of(self._worker.loaded) != targets:
-                            break  # a folder or file appeared or went away: watch the new set
-            except FileNotFoundError:
-                await asyncio.sleep(WATCH_STEP_MS / 1000)  # a folder went away as the watch started
+    def _watch(self, loop: asyncio.AbstractEventLoop, stop: _StopEvent) -> None:
+        """The watching thread: hands each batch to the loop; watches anew when asked to (``rewatch``)."""
+        try:
+            while not stop.requested:
+                stop.rewatching = False
+                targets = WatchTargets.of(self._worker.loaded)
+                batches = watch(
+                    *targets.directories,
+                    watch_filter=targets,
+                    recursive=False,
+                    step=WATCH_STEP_MS,
+                    debounce=WATCH_DEBOUNCE_MS,
+                    stop_event=stop,
+                    ignore_permission_denied=True,
+                )
+                try:
+                    for changes in batches:
+                        loop.call_soon_threadsafe(self._handle, changes, targets)
+                except FileNotFoundError:
+                    time.sleep(WATCH_STEP_MS / 1000)  # a folder went away as the watch started
+                finally:
+                    batches.close()
+        except Exception:
+            log.exception("File watching stopped (a bug in pyworker, please report it); restart to reload.")
+        finally:
+            stop.announce()  # nobody waits for a watch that will not run
+
+    def _handle(self, changes: set[FileChange], targets: WatchTargets) -> None:
+        """Reload for ``changes`` (on the loop). If the worker's files are now others (a folder or
+        file appeared or went away), the loop waits until they are watched: a save made once the new
+        version answers is seen."""
+        changed = _lasting(changes)
+        if changed:
+            self._reload(changed)
+        if self._stop is not None and WatchTargets.of(self._worker.loaded) != targets:
+            self._stop.rewatch()
 
     def _reload(self, changed: list[Path]) -> None:
         """Reload the worker because ``changed`` files changed; log what happened.
@@ -183,6 +212,47 @@ class Reloader:
             self._bindings = bindings
             print(render_bindings(bindings) or "Your Worker has no bindings.")
         log.info("Reloaded in %dms", round((time.perf_counter() - started) * 1000))
+
+
+class _StopEvent(threading.Event):
+    """watchfiles' ``stop_event``, which its watch polls on every step. The first poll resolves
+    ``started`` (on its loop), since the folders are registered by then; ``rewatch`` ends the
+    current watch so the thread starts one on the new targets, and waits until it polls."""
+
+    def __init__(self, started: asyncio.Future[None]) -> None:
+        super().__init__()
+        self._started: asyncio.Future[None] | None = started
+        self.rewatching = False
+        self._polled = threading.Event()
+
+    def is_set(self) -> bool:
+        """watchfiles' poll (from inside its watch)."""
+        self.announce()
+        if not self.rewatching:
+            self._polled.set()
+        return self.requested or self.rewatching
+
+    @property
+    def requested(self) -> bool:
+        """True once ``set()`` asked the watch to stop."""
+        return super().is_set()
+
+    def rewatch(self) -> None:
+        """End the current watch and block until the next one runs (at most a few steps)."""
+        self.rewatching = True
+        self._polled.clear()  # after: a poll in between already sees ``rewatching``
+        self._polled.wait(timeout=2.0)
+
+    def announce(self) -> None:
+        """Resolve ``started``, once, from any thread."""
+        started, self._started = self._started, None
+        if started is not None:
+            started.get_loop().call_soon_threadsafe(_resolve, started)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _lasting(changes: set[FileChange]) -> list[Path]:
