@@ -128,15 +128,15 @@ class Reloader:
         self._config_changed = False
         self._bindings = worker.describe_bindings()
         self._started: asyncio.Future[None] | None = None
-        self._stop: _StopEvent | None = None
+        self._control: _WatchControl | None = None
         self._thread: threading.Thread | None = None
 
     async def __aenter__(self) -> Self:
         """Start watching, on a thread of its own."""
         loop = asyncio.get_running_loop()
         self._started = loop.create_future()
-        self._stop = _StopEvent(self._started)
-        self._thread = threading.Thread(target=self._watch, args=(loop, self._stop), name="pyworker-reload", daemon=True)
+        self._control = _WatchControl(self._started)
+        self._thread = threading.Thread(target=self._watch, args=(loop, self._control), name="pyworker-reload", daemon=True)
         self._thread.start()
         return self
 
@@ -147,15 +147,15 @@ class Reloader:
 
     async def __aexit__(self, *exc_info: object) -> None:
         """Stop watching (within one ``WATCH_STEP_MS``)."""
-        if self._stop is not None and self._thread is not None:
-            self._stop.set()
+        if self._control is not None and self._thread is not None:
+            self._control.stop()
             await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
 
-    def _watch(self, loop: asyncio.AbstractEventLoop, stop: _StopEvent) -> None:
+    def _watch(self, loop: asyncio.AbstractEventLoop, control: _WatchControl) -> None:
         """The watching thread: hands each batch to the loop; watches anew when asked to (``rewatch``)."""
         try:
-            while not stop.requested:
-                stop.rewatching = False
+            while not control.stop_requested:
+                control.rewatching = False
                 targets = WatchTargets.of(self._worker.loaded)
                 batches = watch(
                     *targets.directories,
@@ -163,7 +163,7 @@ class Reloader:
                     recursive=False,
                     step=WATCH_STEP_MS,
                     debounce=WATCH_DEBOUNCE_MS,
-                    stop_event=stop,
+                    stop_event=control,
                     ignore_permission_denied=True,
                 )
                 try:
@@ -176,7 +176,7 @@ class Reloader:
         except Exception:
             log.exception("File watching stopped (a bug in pyworker, please report it); restart to reload.")
         finally:
-            stop.announce()  # nobody waits for a watch that will not run
+            control.announce()  # nobody waits for a watch that will not run
 
     def _handle(self, changes: set[FileChange], targets: WatchTargets) -> None:
         """Reload for ``changes`` (on the loop). If the worker's files are now others (a folder or
@@ -185,8 +185,8 @@ class Reloader:
         changed = _lasting(changes)
         if changed:
             self._reload(changed)
-        if self._stop is not None and WatchTargets.of(self._worker.loaded) != targets:
-            self._stop.rewatch()
+        if self._control is not None and WatchTargets.of(self._worker.loaded) != targets:
+            self._control.rewatch()
 
     def _reload(self, changed: list[Path]) -> None:
         """Reload the worker because ``changed`` files changed; log what happened.
@@ -214,28 +214,32 @@ class Reloader:
         log.info("Reloaded in %dms", round((time.perf_counter() - started) * 1000))
 
 
-class _StopEvent(threading.Event):
-    """watchfiles' ``stop_event``, which its watch polls on every step. The first poll resolves
-    ``started`` (on its loop), since the folders are registered by then; ``rewatch`` ends the
-    current watch so the thread starts one on the new targets, and waits until it polls."""
+class _WatchControl:
+    """What the watching thread and the loop share. watchfiles polls ``is_set`` (its ``stop_event``)
+    on every step of a watch: the first poll resolves ``started`` (on its loop), since the folders
+    are registered by then; ``stop`` ends the watching, ``rewatch`` only the current watch."""
 
     def __init__(self, started: asyncio.Future[None]) -> None:
-        super().__init__()
         self._started: asyncio.Future[None] | None = started
-        self.rewatching = False
+        self._stop = threading.Event()
         self._polled = threading.Event()
+        self.rewatching = False
 
     def is_set(self) -> bool:
-        """watchfiles' poll (from inside its watch)."""
+        """watchfiles' poll (from inside its watch): should the watch end?"""
         self.announce()
         if not self.rewatching:
             self._polled.set()
-        return self.requested or self.rewatching
+        return self.stop_requested or self.rewatching
 
     @property
-    def requested(self) -> bool:
-        """True once ``set()`` asked the watch to stop."""
-        return super().is_set()
+    def stop_requested(self) -> bool:
+        """True once ``stop()`` was called."""
+        return self._stop.is_set()
+
+    def stop(self) -> None:
+        """End the watching (within one step)."""
+        self._stop.set()
 
     def rewatch(self) -> None:
         """End the current watch and block until the next one runs (at most a few steps)."""
@@ -244,7 +248,7 @@ class _StopEvent(threading.Event):
         self._polled.wait(timeout=2.0)
 
     def announce(self) -> None:
-        """Resolve ``started``, once, from any thread."""
+        """Resolve ``started``, once."""
         started, self._started = self._started, None
         if started is not None:
             started.get_loop().call_soon_threadsafe(_resolve, started)
