@@ -19,12 +19,10 @@ from pyworker.config.apply import display_path
 from pyworker.config.diagnostics import Origin
 from pyworker.config.editing import ConfigDocument, open_document
 from pyworker.config.ledger import Ledger
-from pyworker.config.loader import DEFAULT_WORKER_NAME, LoadedConfig, find_config_file
-from pyworker.config.locate import ConfigFormat, KeyLocator
-from pyworker.config.parse import config_file_name, config_format, parse_config_text
+from pyworker.config.loader import DEFAULT_WORKER_NAME, LoadedConfig, find_config_file, key_origin, validate_config_text
+from pyworker.config.locate import ConfigFormat
+from pyworker.config.parse import config_format
 from pyworker.config.rules import Violation, check_migrations, exported_names, locate, render_violations, replay
-from pyworker.config.schema import WranglerConfig, from_mapping
-from pyworker.config.validation import normalize_and_validate_config
 from pyworker.dev_config import DevConfig
 from pyworker.errors import ConfigError, MigrationError
 
@@ -100,15 +98,8 @@ def open_project(args: argparse.Namespace) -> Project:
 
 def _project(text: str, path: Path, env: str | None, persist_root: Path) -> Project:
     """Validate ``text`` as the content of ``path`` with wrangler's rules and messages."""
-    display, fmt = display_path(path), config_format(path)
-    raw = parse_config_text(text, fmt=fmt, file=display)
-    effective, diagnostics = normalize_and_validate_config(
-        raw, display_path=display, file_name=config_file_name(path), env_name=env
-    )
-    origin = Origin(display, KeyLocator.from_source(text, fmt))
-    if diagnostics.has_errors():
-        raise ConfigError(diagnostics.render_errors(origin))
-    config = from_mapping(WranglerConfig, effective)
+    display = display_path(path)
+    config, _, _ = validate_config_text(text, path, display, env)
     worker_name = config.name or DEFAULT_WORKER_NAME
     classes = replay(config.migrations, worker_name).classes
     loaded = LoadedConfig(
@@ -120,7 +111,7 @@ def _project(text: str, path: Path, env: str | None, persist_root: Path) -> Proj
         main_path=(path.parent / (config.main or "")).resolve(),
         backends={name: info.sqlite is True for name, info in classes.items()},
     )
-    return Project(loaded, text, fmt, origin, persist_root)
+    return Project(loaded, text, config_format(path), key_origin(text, path, display), persist_root)
 
 
 def save_edit(project: Project, edit: Callable[[ConfigDocument], None]) -> Project:

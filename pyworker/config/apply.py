@@ -41,9 +41,8 @@ from pathlib import Path
 
 from pyworker.config.diagnostics import Origin
 from pyworker.config.ledger import Ledger
-from pyworker.config.loader import LoadedConfig
+from pyworker.config.loader import LoadedConfig, key_origin
 from pyworker.config.locate import KeyLocator
-from pyworker.config.parse import config_format
 from pyworker.config.rules import check_migrations, exported_names, locate, render_violations
 from pyworker.config.schema import Migration
 from pyworker.errors import MigrationError
@@ -110,7 +109,7 @@ def _origin(loaded: LoadedConfig) -> Origin:
     if loaded.path is None:
         return Origin("wrangler configuration", KeyLocator({}))
     text = loaded.path.read_text(encoding="utf-8-sig")
-    return Origin(display_path(loaded.path), KeyLocator.from_source(text, config_format(loaded.path)))
+    return key_origin(text, loaded.path, display_path(loaded.path))
 
 
 @dataclass

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pyworker.config.diagnostics import Origin
+from pyworker.config.diagnostics import Diagnostics, Origin
 from pyworker.config.locate import KeyLocator
 from pyworker.config.migrations import class_backends
 from pyworker.config.parse import config_file_name, config_format, parse_config_text
@@ -23,7 +24,9 @@ __all__ = [
     "DEFAULT_WORKER_NAME",
     "LoadedConfig",
     "find_config_file",
+    "key_origin",
     "load_config",
+    "validate_config_text",
 ]
 
 CONFIG_FILE_NAMES = ("wrangler.json", "wrangler.jsonc", "wrangler.toml")
@@ -94,20 +97,12 @@ def load_config(
     path = _config_path(cwd, config_path)
     display = os.path.relpath(path, cwd)
     text = _read(path, display)
-    fmt = config_format(path)
-    raw = parse_config_text(text, fmt=fmt, file=display)
-    file_name = config_file_name(path)
-    effective, diagnostics = normalize_and_validate_config(
-        raw, display_path=display, file_name=file_name, env_name=env
-    )
-    if diagnostics.has_errors():
-        raise ConfigError(diagnostics.render_errors(Origin(display, KeyLocator.from_source(text, fmt))))
-    config = from_mapping(WranglerConfig, effective)
+    config, effective, diagnostics = validate_config_text(text, path, display, env)
     assert config.main is not None  # a missing `main` is a validation error
     warnings = []
-    if diagnostics.has_warnings():  # the lines of the keys are only found for messages
-        warnings.append(diagnostics.render_warnings(Origin(display, KeyLocator.from_source(text, fmt))))
-    if date_warning := missing_compatibility_date_warning(effective, file_name):
+    if diagnostics.has_warnings():
+        warnings.append(diagnostics.render_warnings(key_origin(text, path, display)))
+    if date_warning := missing_compatibility_date_warning(effective, config_file_name(path)):
         warnings.append(date_warning)
     worker_name = config.name or DEFAULT_WORKER_NAME
     local_classes = [
@@ -125,6 +120,30 @@ def load_config(
         warnings=warnings,
         backends=class_backends(config.migrations, local_classes),
     )
+
+
+def validate_config_text(
+    text: str, path: Path, display: str, env: str | None
+) -> tuple[WranglerConfig, dict[str, Any], Diagnostics]:
+    """Parse ``text``, the content of ``path`` (shown as ``display``), check it with wrangler's rules
+    and messages and apply ``env``: the config, its effective mapping and the diagnostics (warnings).
+
+    Raises:
+        ConfigError: a syntax error, or every validation error, each with its file and line.
+    """
+    raw = parse_config_text(text, fmt=config_format(path), file=display)
+    effective, diagnostics = normalize_and_validate_config(
+        raw, display_path=display, file_name=config_file_name(path), env_name=env
+    )
+    if diagnostics.has_errors():
+        raise ConfigError(diagnostics.render_errors(key_origin(text, path, display)))
+    return from_mapping(WranglerConfig, effective), effective, diagnostics
+
+
+def key_origin(text: str, path: Path, display: str) -> Origin:
+    """Where messages about ``path`` point: its name as shown and the line of each key of ``text``
+    (found only when a message needs them)."""
+    return Origin(display, KeyLocator.from_source(text, config_format(path)))
 
 
 def _config_path(cwd: Path, config_path: Path | None) -> Path:
