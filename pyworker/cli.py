@@ -15,11 +15,11 @@ import sys
 import time
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from aiohttp import web
 
-from pyworker.dev_config import DevConfig
+from pyworker.dev_config import DevConfig, Limits, LogLevel
 from pyworker.errors import PyworkerError
 
 if TYPE_CHECKING:
@@ -52,11 +52,11 @@ def _parser(other_commands: bool = True) -> argparse.ArgumentParser:
     dev.add_argument("-e", "--env", help="environment to use, from [env.NAME]")
     dev.add_argument("--var", type=_var, action="append", default=[], metavar="KEY:VALUE",
                      help="set or override a variable on env (repeatable)")
-    dev.add_argument("--log-level", choices=["debug", "info", "log", "warn", "error", "none"], default="log",
+    dev.add_argument("--log-level", choices=get_args(LogLevel), default="log",
                      help="log level (default: log)")
     dev.add_argument("--no-reload", dest="reload", action="store_false",
                      help="do not reload the worker when its files change")
-    dev.add_argument("--limits", choices=["local", "strict"], default="local",
+    dev.add_argument("--limits", choices=get_args(Limits), default="local",
                      help="storage limits: wrangler dev's (local, default) or production's (strict)")
     dev.add_argument("--test-scheduled", action="store_true",
                      help="serve /__scheduled?cron=... to run the scheduled handler")

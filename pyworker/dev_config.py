@@ -9,9 +9,10 @@ from typing import Literal, get_args
 
 from pyworker.errors import ConfigError
 
-__all__ = ["DEFAULT_CLIENT_TIMEOUT", "DEFAULT_MAX_BODY_SIZE", "DevConfig", "LogLevel"]
+__all__ = ["DEFAULT_CLIENT_TIMEOUT", "DEFAULT_MAX_BODY_SIZE", "DevConfig", "Limits", "LogLevel"]
 
 LogLevel = Literal["debug", "info", "log", "warn", "error", "none"]
+Limits = Literal["local", "strict"]
 
 DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024
 """Largest request body served (Cloudflare's limit on the Free and Pro plans); ``PYWORKER_MAX_BODY_SIZE``."""
@@ -64,7 +65,7 @@ class DevConfig:
     """Log level (--log-level)."""
     reload: bool = True
     """Serve new code when files change (--no-reload turns it off)."""
-    limits: Literal["local", "strict"] = "local"
+    limits: Limits = "local"
     """Storage limits: wrangler dev's (local) or production's (strict) (--limits)."""
     test_scheduled: bool = False
     """Serve /__scheduled?cron= to run the scheduled handler (--test-scheduled)."""
@@ -84,8 +85,8 @@ class DevConfig:
             raise ConfigError(f"--evict-after {self.evict_after:g}: expected 0 (never) or more seconds.")
         if self.log_level not in get_args(LogLevel):
             raise ConfigError(f"log level {self.log_level!r}: expected one of {', '.join(get_args(LogLevel))}.")
-        if self.limits not in ("local", "strict"):
-            raise ConfigError(f"limits {self.limits!r}: expected 'local' or 'strict'.")
+        if self.limits not in get_args(Limits):
+            raise ConfigError(f"limits {self.limits!r}: expected one of {', '.join(get_args(Limits))}.")
 
     @property
     def evict_after_ms(self) -> float | None:
